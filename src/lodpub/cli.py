@@ -1,0 +1,103 @@
+"""The `lodpub` command: validate, build, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Settings
+from .report import InputError
+
+
+def input_options(command):
+    """Options shared by every command that reads the inputs."""
+    for option in reversed([
+        click.option("--base", help="Base IRI of the dataset (default http://localhost:8080/, or LODPUB_BASE)."),
+        click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of source documents."),
+        click.option("--ontology", "ontology_dir", type=click.Path(path_type=Path), help="Ontology folder."),
+        click.option("--shapes", "shapes_dir", type=click.Path(path_type=Path), help="SHACL shapes folder."),
+        click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="Output folder (dist)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def settings_from(**options) -> Settings:
+    try:
+        return Settings.from_env(**options)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="lodpub")
+def main() -> None:
+    """Publish reporting as Linked Data: who communicated what to whom, traced to the source text."""
+
+
+@main.command()
+@input_options
+def validate(**options) -> None:
+    """Check the data against the shapes and the ontology; exit 1 on any violation."""
+    from .build import check
+
+    settings = settings_from(**options)
+    try:
+        checked = check(settings)
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        sys.exit(1)
+    for warning in checked.warnings:
+        click.echo(warning.render(), err=True)
+    triples = sum(len(t) for t in checked.graphs.values())
+    click.echo(f"valid: {len(checked.graphs) - 1} source document(s), {triples} triples, "
+               f"{len(checked.warnings)} warning(s)")
+
+
+@main.command()
+@input_options
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build(quiet: bool, **options) -> None:
+    """Validate, then publish the store, the dumps and the VoID description into dist/."""
+    from .build import build as run_build
+
+    settings = settings_from(**options)
+    try:
+        manifest = run_build(settings, progress=not quiet and sys.stderr.isatty())
+    except InputError as error:
+        click.echo(error.render(), err=True)
+        click.echo(f"build failed: {settings.dist_dir} is unchanged", err=True)
+        sys.exit(1)
+    click.echo(f"built {settings.dist_dir}: {len(manifest['graphs'])} graphs, {manifest['quads']} quads, "
+               f"{len(manifest['dumps'])} dump files, base {manifest['base']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--base", help="Base IRI; must be the one the data was built with.")
+@click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="The built dist folder.")
+@click.option("--workers", type=int, help="Worker processes (default: twice the cores, at least 2).")
+@click.option("--query-timeout", type=float, help="Seconds a SPARQL query may run (default 30).")
+@click.option("--result-cap", type=int, help="Most rows a SPARQL query returns (default 10000).")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> None:
+    """Serve the built data as Linked Data, with a SPARQL endpoint."""
+    from .build import read_manifest
+    from .server import serve as run_server
+
+    settings = settings_from(**options)
+    try:
+        manifest = read_manifest(settings.dist_dir)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    settings = settings.replace(base=manifest["base"])
+    click.echo(f"serving {settings.dist_dir} (base {settings.base}) on http://{host}:{port}/", err=True)
+    run_server(settings, host, port, workers=workers, dev=dev)
+
+
+if __name__ == "__main__":
+    main()

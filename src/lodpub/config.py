@@ -1,0 +1,77 @@
+"""Every setting in one place: defaults, then environment (LODPUB_*), then explicit overrides."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASE = "http://localhost:8080/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # The base under which every IRI of the dataset is minted; it must end with '/'.
+    base: str = DEFAULT_BASE
+    # Inputs of the build.
+    data_dir: Path = Path("data")
+    ontology_dir: Path = Path("ontology")
+    shapes_dir: Path = Path("shapes")
+    # What a build publishes: dumps, VoID and the store the server reads.
+    dist_dir: Path = Path("dist")
+    # A remote SPARQL 1.1 endpoint to serve from instead of the embedded store.
+    store_url: str | None = None
+    # Query limits for the SPARQL endpoint.
+    query_timeout: float = 30.0
+    result_cap: int = 10_000
+    max_request_bytes: int = 1_000_000
+    # Incoming links shown per page of a description.
+    page_size: int = 50
+    # The dataset's own metadata.
+    title: str = "lodpub: who communicated what to whom"
+    license: str = "https://creativecommons.org/licenses/by/4.0/"
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith("/"):
+            raise ValueError(f"base {self.base!r} must end with '/'")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.dist_dir / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        return self.dist_dir / "dumps"
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Defaults, overridden by LODPUB_<FIELD> variables, overridden by non-None keyword arguments."""
+        values: dict = {}
+        for f in dataclasses.fields(cls):
+            raw = os.environ.get(f"LODPUB_{f.name.upper()}")
+            if raw is None or f.name == "extra":
+                continue
+            values[f.name] = _coerce(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("data_dir", "ontology_dir", "shapes_dir", "dist_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+
+def _coerce(type_name: str, raw: str, name: str):
+    try:
+        if type_name == "float":
+            return float(raw)
+        if type_name == "int":
+            return int(raw)
+    except ValueError as error:
+        raise ValueError(f"LODPUB_{name.upper()}={raw!r} is not a {type_name}") from error
+    if type_name.startswith("Path"):
+        return Path(raw)
+    return raw

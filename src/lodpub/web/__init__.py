@@ -1,0 +1,41 @@
+"""The Flask application factory: one blueprint per concern, configuration in one object.
+
+Nothing happens at import time; `create_app(settings)` opens the store and wires the blueprints.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..build import read_manifest
+from ..config import Settings
+from ..store import EmbeddedStore
+from ..vocab import Names
+from . import errors
+
+
+def open_store(settings: Settings):
+    """The backend named by the settings: the embedded store the build wrote (the default)."""
+    return EmbeddedStore(settings.store_dir)
+
+
+def create_app(settings: Settings | None = None, store=None) -> Flask:
+    settings = settings or Settings.from_env()
+    manifest = read_manifest(settings.dist_dir)
+    if manifest["base"] != settings.base:
+        # The data's IRIs are minted at build time; serving them under another base would break them.
+        settings = settings.replace(base=manifest["base"])
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.extensions["lodpub"] = {
+        "settings": settings,
+        "names": Names(settings.base),
+        "store": store or open_store(settings),
+        "manifest": manifest,
+    }
+    errors.register(app)
+    from . import dataset, pages, resources, sparql
+
+    for module in (resources, sparql, dataset, pages):
+        app.register_blueprint(module.blueprint)
+    return app

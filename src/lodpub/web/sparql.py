@@ -1,0 +1,5 @@
+"""Blueprint placeholder: filled in by its own issue."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("sparql", __name__)
