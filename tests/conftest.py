@@ -9,12 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from lodpub.build import build
 from lodpub.config import Settings
-from lodpub.store import EmbeddedStore
+from lodpub.store import EmbeddedStore, Solutions
 from lodpub.vocab import Names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +39,6 @@ def store(built) -> EmbeddedStore:
     return EmbeddedStore(built.store_dir)
 
 
-def _value(term) -> str:
-    return term.value
-
-
 @pytest.fixture(scope="session")
 def sparql(store):
     """Ask the built graph: True/False for ASK, else one dict per row of variable -> term value."""
@@ -51,12 +46,11 @@ def sparql(store):
 
     def run(query: str):
         result = store.query(query, base_iri=BASE, prefixes=names.prefixes())
-        if isinstance(result, ox.QueryBoolean):
-            return bool(result)
-        if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            return [{name: _value(row[name]) for name in variables if row[name] is not None}
-                    for row in result]
+        if isinstance(result, bool):
+            return result
+        if isinstance(result, Solutions):
+            return [{name: term.value for name, term in zip(result.variables, row, strict=True) if term is not None}
+                    for row in result.rows]
         raise TypeError("sparql() answers ASK and SELECT; use the store for CONSTRUCT")
 
     return run
