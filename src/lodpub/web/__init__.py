@@ -9,13 +9,17 @@ from flask import Flask
 
 from ..build import read_manifest
 from ..config import Settings
-from ..store import EmbeddedStore
+from ..store import Credentials, EmbeddedStore, RemoteStore
 from ..vocab import Names
 from . import errors
 
 
 def open_store(settings: Settings):
-    """The backend named by the settings: the embedded store the build wrote (the default)."""
+    """The backend named by the settings: the embedded store the build wrote (the default), or a remote
+    SPARQL 1.1 store (`store_url`), with credentials from the environment."""
+    if settings.store_url:
+        return RemoteStore(settings.store_url, settings.base, timeout=settings.query_timeout,
+                           union=settings.store_union, credentials=Credentials.from_env())
     return EmbeddedStore(settings.store_dir)
 
 
@@ -34,8 +38,8 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "manifest": manifest,
     }
     errors.register(app)
-    from . import dataset, pages, resources, sparql
+    from . import dataset, pages, resources, sparql, vocabulary
 
-    for module in (resources, sparql, dataset, pages):
+    for module in (resources, sparql, dataset, vocabulary, pages):
         app.register_blueprint(module.blueprint)
     return app

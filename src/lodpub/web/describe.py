@@ -1,0 +1,259 @@
+"""What the description of a thing holds, in a few SPARQL queries through the store interface.
+
+A description of `<x>` is:
+- its own triples, with the closure of the blank nodes they reach (a role, a time, a selector...);
+- the spans of source text that support it or its blank nodes (`lpo:supportedBy`), with their selectors;
+- the incoming links, one page at a time (`settings.page_size`), with counts per property; a blank node that
+  links in comes with its own triples, since it has no page of its own;
+- the labels and types of every resource it links to or is linked from;
+- a few triples about the document itself: its topic, license, dataset, and where the next page is (Hydra).
+
+Four queries make it, whatever its size: the closure, the counts, the page of incoming links, the labels.
+Only `query()` is used, so a remote SPARQL store serves the same descriptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..store import Solutions, Triples
+from ..vocab import DCTERMS, FOAF, OA, RDF, RDFS, SCHEMA, SKOS, VOID, XSD
+from .context import manifest, names, settings, store
+from .graph import sort_key
+from .links import document_iri, is_safe_iri, with_page
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+TYPE = ox.NamedNode(RDF + "type")
+# Properties that name a resource, in the order a page prefers them.
+LABEL_PROPERTIES: tuple[str, ...] = (
+    RDFS + "label", SKOS + "prefLabel", SCHEMA + "name", FOAF + "name", DCTERMS + "title", SCHEMA + "headline")
+CLOSURE_DEPTH = 4   # blank nodes reached through at most this many blank nodes
+
+
+class NotAnIri(ValueError):
+    """A request named something that cannot be an IRI in our store."""
+
+
+def iri_ref(iri: str) -> str:
+    if not is_safe_iri(iri):
+        raise NotAnIri(iri)
+    return f"<{iri}>"
+
+
+def run(sparql: str):
+    return store().query(sparql, prefixes=names().prefixes())
+
+
+def construct(sparql: str) -> list[ox.Triple]:
+    result = run(sparql)
+    assert isinstance(result, Triples)
+    return list(result.triples)
+
+
+def select(sparql: str) -> list[dict[str, object]]:
+    result = run(sparql)
+    assert isinstance(result, Solutions)
+    return [{v: t for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
+
+
+def ask(sparql: str) -> bool:
+    result = run(sparql)
+    assert isinstance(result, bool)
+    return result
+
+
+@dataclass
+class Incoming:
+    """One page of the links into a thing."""
+
+    links: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]]   # (subject, predicate), this page
+    counts: dict[str, int]                                           # predicate IRI -> linking subjects
+    page: int
+    page_size: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.links else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.links)
+
+
+@dataclass
+class Description:
+    iri: str
+    triples: list[ox.Triple]
+    incoming: Incoming
+    document: str                              # the document's IRI (without the page)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def exists(self) -> bool:
+        return any(t.subject == ox.NamedNode(self.iri) for t in self.triples) or self.incoming.total > 0
+
+
+def exists(iri: str) -> bool:
+    """Whether the dataset says anything about or pointing to this IRI."""
+    ref = iri_ref(iri)
+    return ask(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
+
+
+def _closure_query(ref: str) -> str:
+    branches = [f"{{ VALUES ?s {{ {ref} }} ?s ?p ?o }}"]
+    for depth in range(1, CLOSURE_DEPTH + 1):
+        hops, previous = [], ref
+        for i in range(1, depth + 1):
+            node = "?s" if i == depth else f"?b{i}"
+            hops.append(f"{previous} ?h{i} {node} FILTER(isBlank({node}))")
+            previous = node
+        branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
+    # The evidence: spans supporting the thing or one of its blank nodes, and their (blank) selectors.
+    for holder in (f"{ref} lpo:supportedBy ?span",
+                   f"{ref} ?e0 ?eb FILTER(isBlank(?eb)) ?eb lpo:supportedBy ?span"):
+        branches.append(f"{{ {holder} FILTER(isIRI(?span)) ?span ?p ?o BIND(?span AS ?s) }}")
+        branches.append(f"{{ {holder} FILTER(isIRI(?span)) ?span ?e1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}")
+    return "CONSTRUCT { ?s ?p ?o } WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+
+
+# An incoming link the build added because our ontology makes its property a superproperty of the one the
+# data states (lpo:sender -> schema:agent, prov:wasAssociatedWith) repeats that link: count and show it once.
+def _stated(ref: str) -> str:
+    return f"FILTER NOT EXISTS {{ ?s ?sub {ref} . ?sub rdfs:subPropertyOf+ ?p FILTER(?sub != ?p) }}"
+
+
+def _incoming_counts(ref: str) -> dict[str, int]:
+    rows = select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {ref} {_stated(ref)} }} "
+                  "GROUP BY ?p")
+    return {row["p"].value: int(row["n"].value) for row in rows if "p" in row}
+
+
+def _incoming_page(ref: str, page: int, size: int) -> list[ox.Triple]:
+    """The page's links, with the triples of the blank nodes among them (two levels deep)."""
+    return construct(f"""
+CONSTRUCT {{ ?s ?p {ref} . ?s ?q ?o . ?o ?r ?v }} WHERE {{
+  {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} {_stated(ref)} }}
+    ORDER BY ?p ?s LIMIT {size} OFFSET {(page - 1) * size} }}
+  OPTIONAL {{ ?s ?q ?o FILTER(isBlank(?s)) OPTIONAL {{ ?o ?r ?v FILTER(isBlank(?o)) }} }}
+}}""")
+
+
+def labels_and_types(resources: set[ox.NamedNode], with_types: bool = True) -> list[ox.Triple]:
+    """The labels (and types) of these resources, as triples."""
+    resources = {r for r in resources if is_safe_iri(r.value)}
+    if not resources:
+        return []
+    properties = [*LABEL_PROPERTIES, names().lpo + "phrase", *([RDF + "type"] if with_types else [])]
+    values = " ".join(f"<{r.value}>" for r in sorted(resources, key=lambda r: r.value))
+    props = " ".join(f"<{p}>" for p in properties)
+    return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {props} }} "
+                     f"?r ?p ?o }}")
+
+
+def describe(iri: str, page: int = 1) -> Description:
+    """The description of a thing: see the module's docstring. Raises NotAnIri for an unusable IRI."""
+    ref = iri_ref(iri)
+    size = settings().page_size
+    own = construct(_closure_query(ref))
+    counts = _incoming_counts(ref)
+    incoming_triples = _incoming_page(ref, page, size) if counts and page <= -(-sum(counts.values()) // size) else []
+    thing = ox.NamedNode(iri)
+    links = sorted({(t.subject, t.predicate) for t in incoming_triples if t.object == thing},
+                   key=lambda sp: (sp[1].value, str(sp[0])))
+    incoming = Incoming(links, counts, page, size)
+
+    triples = set(own) | set(incoming_triples)
+    neighbours = {term for t in triples for term in (t.subject, t.object)
+                  if isinstance(term, ox.NamedNode) and term != thing}
+    triples |= set(labels_and_types(neighbours))
+    doc = document_iri(iri)
+    triples |= set(_about_document(iri, doc, incoming))
+    return Description(iri, sorted(triples, key=sort_key), incoming, doc)
+
+
+def _about_document(iri: str, doc: str, incoming: Incoming) -> list[ox.Triple]:
+    """What the document says about itself: topic, license, dataset, build time, and its page links."""
+    n = names()
+    out: list[ox.Triple] = []
+
+    def add(s: str, p: str, o) -> None:
+        out.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), o if not isinstance(o, str) else ox.NamedNode(o)))
+
+    if doc != iri:
+        add(doc, RDF + "type", FOAF + "Document")
+        add(doc, FOAF + "primaryTopic", iri)
+        add(doc, DCTERMS + "license", settings().license)
+        add(doc, VOID + "inDataset", n.dataset)
+        add(doc, DCTERMS + "modified", ox.Literal(manifest()["built"], datatype=ox.NamedNode(XSD + "dateTime")))
+    if incoming.total > incoming.page_size:
+        collection = doc + "#incoming"
+        view = with_page(doc, incoming.page)
+        add(collection, RDF + "type", HYDRA + "Collection")
+        add(collection, RDFS + "comment", ox.Literal(f"The links into {iri}, {incoming.page_size} a page.",
+                                                     language="en"))
+        add(collection, HYDRA + "totalItems", ox.Literal(str(incoming.total), datatype=ox.NamedNode(XSD + "integer")))
+        add(collection, HYDRA + "view", view)
+        add(view, RDF + "type", HYDRA + "PartialCollectionView")
+        add(view, HYDRA + "first", with_page(doc, 1))
+        add(view, HYDRA + "last", with_page(doc, incoming.pages))
+        if incoming.page > 1:
+            add(view, HYDRA + "previous", with_page(doc, incoming.page - 1))
+        if incoming.page < incoming.pages:
+            add(view, HYDRA + "next", with_page(doc, incoming.page + 1))
+    return out
+
+
+def graph_triples(graph: str) -> list[ox.Triple]:
+    """Every triple of one named graph (the ontology, the shapes, the dataset's description)."""
+    return sorted(construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"),
+                  key=sort_key)
+
+
+def annotations(document: str) -> list[dict]:
+    """The spans of a source document's text: offsets, exact text, and the resources each one supports."""
+    ref = iri_ref(document)
+    return select(f"""
+SELECT DISTINCT ?span ?start ?end ?exact ?r ?owner WHERE {{
+  ?span <{OA}hasSource> {ref} ; <{OA}hasSelector> ?sel .
+  ?sel <{OA}start> ?start ; <{OA}end> ?end .
+  OPTIONAL {{ ?span <{OA}hasSelector> ?qs . ?qs <{OA}exact> ?exact }}
+  OPTIONAL {{ ?r lpo:supportedBy ?span OPTIONAL {{ ?owner ?op ?r FILTER(isBlank(?r) && isIRI(?owner)) }} }}
+}} ORDER BY ?start ?end""")
+
+
+# The properties by which an act gives its time, most specific first.
+TIME_PROPERTIES: tuple[str, ...] = (
+    "http://www.w3.org/2006/time#hasTime", "http://www.w3.org/ns/prov#atTime",
+    "http://www.w3.org/ns/prov#startedAtTime", SCHEMA + "startTime", SCHEMA + "startDate",
+    SCHEMA + "dateCreated", SCHEMA + "datePublished", SCHEMA + "dateSent", DCTERMS + "date",
+    DCTERMS + "created", DCTERMS + "issued", SCHEMA + "temporalCoverage",
+)
+
+
+def quotes_about(iri: str) -> list[dict]:
+    """Quotes that are, or are said by, in, on the occasion of, or about this thing, with their context."""
+    ref = iri_ref(iri)
+    times = " ".join(f"<{p}>" for p in TIME_PROPERTIES)
+    return select(f"""
+SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel ?span ?source ?start ?end WHERE {{
+  {{ VALUES ?q {{ {ref} }} }} UNION {{ ?q ?link {ref} }} UNION {{ ?q prov:wasGeneratedBy ?a0 . ?a0 lpo:occasion {ref} }}
+  ?q a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}
+  OPTIONAL {{ ?q schema:text ?text }}
+  OPTIONAL {{ ?q prov:wasAttributedTo ?speaker }}
+  OPTIONAL {{ ?q prov:wasGeneratedBy ?act
+             OPTIONAL {{ ?act lpo:occasion ?occasion }}
+             OPTIONAL {{ VALUES ?tp {{ {times} }} ?act ?tp ?time
+                        OPTIONAL {{ ?time lpo:phrase|rdfs:label ?timeLabel }} }} }}
+  OPTIONAL {{ ?q lpo:supportedBy ?span .
+             OPTIONAL {{ ?span oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }} }}
+}} LIMIT 500""")

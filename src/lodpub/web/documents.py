@@ -1,0 +1,136 @@
+"""Answering for a document in whichever representation was chosen: the one way every description is served.
+
+A handler finds what a request names and hands over a `Document` (its triples, and how to render its page);
+this module writes the chosen representation, with `Content-Location`, `Vary`, `Link` alternates, license
+and dataset links, paging links, validators, CORS, and the 404 and 406 answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Response, abort, request
+
+from ..vocab import FOAF, RDF, RDFS, VOID
+from .cache import cached
+from .context import names, settings
+from .http import allow_cors, conditional, link
+from .links import document_iri, href, with_extension, with_page
+from .negotiation import REPRESENTATIONS, Representation, available_types, wants_rdf
+from .serialize import serialize
+
+
+@dataclass
+class Document:
+    path: str                          # the format-neutral document, from the server's root: /doc/person/x
+    key: tuple                         # names this document (and page) in the cache and in its ETag
+    triples: list[ox.Triple]
+    html: Callable[[], str]            # renders the page for people
+    topic: str | None = None           # the IRI of the thing it describes, when that is not the document
+    page: int = 1
+    pages: int = 1
+
+
+def size_of(document: Document) -> int:
+    return 2048 + 300 * len(document.triples)
+
+
+def answer(document: Document, chosen: Representation, negotiated: bool) -> Response:
+    """The chosen representation of the document (or 304), with every header a Linked Data client reads."""
+    def render() -> bytes:
+        if chosen.is_html:
+            return document.html().encode("utf-8")
+        return serialize(document.triples, chosen.rdf)
+
+    body = cached(("body", document.key, chosen.key), render, len)
+    response = Response(body, status=200, content_type=chosen.content_type)
+    location = with_page(with_extension(document.path, chosen.extension), document.page)
+    response.headers["Content-Location"] = location
+    if negotiated:
+        response.vary.add("Accept")
+    response.headers["Link"] = ", ".join(links(document))
+    allow_cors(response)
+    return conditional(response, document.key, chosen.key)
+
+
+def links(document: Document) -> list[str]:
+    out = [link(with_page(with_extension(document.path, r.extension), document.page), "alternate", r.media_type)
+           for r in REPRESENTATIONS]
+    out.append(link(settings().license, "license"))
+    out.append(link(href(names().dataset), VOID + "inDataset"))
+    if document.topic:
+        out.append(link(href(document.topic), FOAF + "primaryTopic"))
+    if document.pages > 1:
+        out.append(link(with_page(document.path, 1), "first"))
+        out.append(link(with_page(document.path, document.pages), "last"))
+        if document.page > 1:
+            out.append(link(with_page(document.path, document.page - 1), "prev"))
+        if document.page < document.pages:
+            out.append(link(with_page(document.path, document.page + 1), "next"))
+    return out
+
+
+def not_acceptable(path: str | None = None) -> Response:
+    """406, listing what is on offer (and the extension URLs that select each directly)."""
+    offered = ", ".join(available_types())
+    extensions = ", ".join(f".{r.extension}" for r in REPRESENTATIONS)
+    body = (f"406 Not Acceptable: nothing in the Accept header ({request.headers.get('Accept', '')[:200]!r}) "
+            f"is available here. Available types: {offered}. Or add an extension to the URL: {extensions}.\n")
+    response = Response(body, status=406, content_type="text/plain; charset=utf-8")
+    response.vary.add("Accept")
+    if path:
+        response.headers["Link"] = ", ".join(
+            link(with_extension(path, r.extension), "alternate", r.media_type) for r in REPRESENTATIONS)
+    return allow_cors(response)
+
+
+def not_found(iri: str, chosen: Representation | None) -> Response:
+    """404 for an IRI nothing is known about: RDF when RDF was asked for, else a page or plain text."""
+    rdf = chosen if chosen is not None and not chosen.is_html else None
+    if rdf is None and chosen is None:
+        rdf = wants_rdf()
+    if rdf is None:
+        abort(404, f"nothing is known about {iri} in this dataset")
+    doc = ox.NamedNode(document_iri(iri))
+    triples = [
+        ox.Triple(doc, ox.NamedNode(RDFS + "comment"),
+                  ox.Literal(f"Nothing is known about {iri} in this dataset.", language="en")),
+        ox.Triple(doc, ox.NamedNode(RDF + "type"), ox.NamedNode(FOAF + "Document")),
+        ox.Triple(doc, ox.NamedNode(VOID + "inDataset"), ox.NamedNode(names().dataset)),
+    ]
+    response = Response(serialize(triples, rdf.rdf), status=404, content_type=rdf.content_type)
+    response.vary.add("Accept")
+    return allow_cors(response)
+
+
+def choose(extension: Representation | None) -> tuple[Representation | None, bool]:
+    """The representation: the extension's if there is one, else the Accept header's; and whether negotiated."""
+    if extension is not None:
+        return extension, False
+    from .negotiation import negotiate
+
+    return negotiate(), True
+
+
+def serve_graph(graph: str, path: str, extension: str | None, html: Callable[[list[ox.Triple]], str]) -> Response:
+    """A document that is a whole named graph (the ontology, the shapes, the dataset's description),
+    served at its own IRI's path with content negotiation, and at `path.ext` for each format."""
+    from .describe import graph_triples
+    from .negotiation import by_extension
+
+    if extension is not None:
+        chosen = by_extension(extension)
+        if chosen is None:
+            abort(404, f"no format has the extension .{extension[:20]}")
+        negotiated = False
+    else:
+        chosen, negotiated = choose(None)
+    if chosen is None:
+        return not_acceptable(path)
+    triples = cached(("graph-triples", graph), lambda: graph_triples(graph), lambda t: 300 * len(t))
+    if not triples:
+        abort(404, f"the build holds no graph {graph}")
+    document = Document(path, ("graph", graph), triples, lambda: html(triples))
+    return answer(document, chosen, negotiated)

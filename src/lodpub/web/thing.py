@@ -1,0 +1,211 @@
+"""The page about a thing: label, types, properties, evidence, quotes, incoming links, and a source's text.
+
+It reads the description (`describe.py`) plus, for people, two questions more: the quotes around the thing
+(with speaker, date, occasion and span) and, for a source document, the spans annotated on its text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from flask import render_template
+
+from ..vocab import OA, SCHEMA
+from .describe import Description, annotations, labels_and_types, quotes_about
+from .graph import Index
+from .links import document_path, href, with_extension, with_page
+from .negotiation import REPRESENTATIONS
+from .view import View
+
+TEXT = SCHEMA + "text"
+
+
+def span_anchor(start: int, end: int) -> str:
+    return f"span-{start}-{end}"
+
+
+def span_href(source, start, end) -> str | None:
+    """Where a span is shown: its offsets highlighted on the source document's page."""
+    if not isinstance(source, ox.NamedNode) or start is None or end is None:
+        return None
+    path = document_path(source.value)
+    return f"{path}#{span_anchor(start, end)}" if path else None
+
+
+def as_int(term) -> int | None:
+    try:
+        return int(term.value) if isinstance(term, ox.Literal) else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Evidence:
+    span: ox.NamedNode | ox.BlankNode
+    exact: str | None
+    source: ox.NamedNode | None
+    start: int | None
+    end: int | None
+
+    @property
+    def href(self) -> str | None:
+        return span_href(self.source, self.start, self.end)
+
+
+def evidence(index: Index, thing: ox.NamedNode, lpo: str) -> list[Evidence]:
+    """The spans supporting the thing or its blank nodes, read from the description's own triples."""
+    holders = [thing] + [o for os_ in index.properties(thing).values() for o in os_ if isinstance(o, ox.BlankNode)]
+    found: dict = {}
+    for holder in holders:
+        for span in index.objects(holder, lpo + "supportedBy"):
+            if span in found or isinstance(span, ox.Literal):
+                continue
+            exact = start = end = None
+            for selector in index.objects(span, OA + "hasSelector"):
+                exact = exact or _literal(index.value(selector, OA + "exact"))
+                start = start if start is not None else as_int(index.value(selector, OA + "start"))
+                end = end if end is not None else as_int(index.value(selector, OA + "end"))
+            source = index.value(span, OA + "hasSource")
+            found[span] = Evidence(span, exact, source if isinstance(source, ox.NamedNode) else None, start, end)
+    return sorted(found.values(), key=lambda e: (e.start if e.start is not None else -1, str(e.span)))
+
+
+def _literal(term) -> str | None:
+    return term.value if isinstance(term, ox.Literal) else None
+
+
+@dataclass
+class Quote:
+    quote: ox.NamedNode | ox.BlankNode
+    text: str | None = None
+    speakers: list = field(default_factory=list)
+    acts: list = field(default_factory=list)
+    occasions: list = field(default_factory=list)
+    times: list[tuple] = field(default_factory=list)   # (term, its phrase or value)
+    spans: list[Evidence] = field(default_factory=list)
+
+
+def quotes(iri: str) -> tuple[list[Quote], set[ox.NamedNode]]:
+    by_quote: dict = {}
+    mentioned: set[ox.NamedNode] = set()
+    for row in quotes_about(iri):
+        q = by_quote.setdefault(row["q"], Quote(row["q"]))
+        if "text" in row and q.text is None:
+            q.text = row["text"].value
+        time = row.get("time")
+        if time is not None and all(time != t for t, _ in q.times):
+            label = row.get("timeLabel")
+            q.times.append((time, label.value if label is not None else time.value if isinstance(time, ox.Literal)
+                            else None))
+        for key, bucket in (("speaker", q.speakers), ("act", q.acts), ("occasion", q.occasions)):
+            term = row.get(key)
+            if term is not None and term not in bucket:
+                bucket.append(term)
+                if isinstance(term, ox.NamedNode):
+                    mentioned.add(term)
+        if "span" in row:
+            span = Evidence(row["span"], None, row.get("source"), as_int(row.get("start")), as_int(row.get("end")))
+            if all(s.span != span.span for s in q.spans):
+                q.spans.append(span)
+        if isinstance(row["q"], ox.NamedNode):
+            mentioned.add(row["q"])
+    ordered = sorted(by_quote.values(), key=lambda q: (min((s.start or 0 for s in q.spans), default=0), str(q.quote)))
+    return ordered, mentioned
+
+
+@dataclass
+class Segment:
+    text: str
+    anchors: list[str]                  # ids of the spans that start here
+    link: str | None = None             # what the innermost span supports
+    title: str | None = None
+    depth: int = 0                      # how many spans cover it
+
+
+@dataclass
+class Annotation:
+    start: int
+    end: int
+    exact: str | None
+    supports: list                      # terms: the resources the span supports (or their holders)
+
+    @property
+    def anchor(self) -> str:
+        return span_anchor(self.start, self.end)
+
+
+def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation], set[ox.NamedNode]]:
+    """The text cut at every span boundary; each piece knows the spans over it and what they support."""
+    spans: dict[tuple[int, int], Annotation] = {}
+    mentioned: set[ox.NamedNode] = set()
+    for row in annotations(iri):
+        start, end = as_int(row.get("start")), as_int(row.get("end"))
+        if start is None or end is None or not 0 <= start < end <= len(text):
+            continue
+        note = spans.setdefault((start, end), Annotation(start, end, _literal(row.get("exact")), []))
+        supported = row.get("owner") or row.get("r")
+        if supported is not None and supported not in note.supports:
+            note.supports.append(supported)
+            if isinstance(supported, ox.NamedNode):
+                mentioned.add(supported)
+    notes = sorted(spans.values(), key=lambda a: (a.start, -a.end))
+    cuts = sorted({0, len(text), *(a.start for a in notes), *(a.end for a in notes)})
+    segments = []
+    for left, right in zip(cuts, cuts[1:], strict=False):
+        over = [a for a in notes if a.start <= left and right <= a.end]
+        innermost = min(over, key=lambda a: a.end - a.start) if over else None
+        target = next((s for s in innermost.supports if isinstance(s, ox.NamedNode)), None) if innermost else None
+        segments.append(Segment(text[left:right], [a.anchor for a in notes if a.start == left],
+                                href(target.value) if target is not None else None,
+                                f"characters {innermost.start}–{innermost.end}" if innermost else None, len(over)))
+    return segments, notes, mentioned
+
+
+def render(description: Description) -> str:
+    thing = ox.NamedNode(description.iri)
+    lpo = _lpo()
+    found_quotes, mentioned = quotes(description.iri)
+    base_index = Index(description.triples)
+    text_literal = base_index.value(thing, TEXT)
+    segments, notes = None, None
+    is_source = any(t.value == lpo + "SourceDocument" for t in base_index.objects(thing, ox.NamedNode(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")))
+    if isinstance(text_literal, ox.Literal) and not _is_quote(base_index, thing, lpo):
+        segments, notes, more = annotated_text(text_literal.value, description.iri)
+        mentioned |= more
+        if not notes and not is_source:
+            segments = notes = None
+    extra = labels_and_types({m for m in mentioned if m not in {t.subject for t in description.triples}})
+    index = Index([*description.triples, *extra])
+    view = View(index)
+    own_quote = next((q for q in found_quotes if q.quote == thing), None)
+    other_quotes = [q for q in found_quotes if q.quote != thing]
+    incoming = description.incoming
+    groups: dict = {}
+    for subject, predicate in incoming.links:
+        groups.setdefault(predicate, []).append(subject)
+    incoming_groups = sorted(
+        ((p, incoming.counts.get(p.value, len(s)), sorted(s, key=lambda x: view.label(x).lower()))
+         for p, s in groups.items()),
+        key=lambda g: view.label(g[0]).lower())
+    path = document_path(description.iri)
+    alternates = [(r, with_page(with_extension(path, r.extension), incoming.page)) for r in REPRESENTATIONS
+                  if not r.is_html]
+    return render_template(
+        "thing.html", view=view, thing=thing, iri=description.iri, description=description,
+        rows=view.rows(thing, skip=(TEXT,) if segments is not None else ()),
+        evidence=evidence(index, thing, lpo), own_quote=own_quote, quotes=other_quotes,
+        segments=segments, annotations=notes, incoming=incoming, incoming_groups=incoming_groups,
+        alternates=alternates, path=path, with_page=with_page)
+
+
+def _is_quote(index: Index, thing, lpo: str) -> bool:
+    types = {t.value for t in index.objects(thing, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")}
+    return bool(types & {lpo + "Quote", SCHEMA + "Quotation"})
+
+
+def _lpo() -> str:
+    from .context import names
+
+    return names().lpo

@@ -1,0 +1,185 @@
+"""Turning RDF terms into what a page shows: labels in place of IRIs, links that work on this server.
+
+Templates get a `View` over the triples of a description and ask it for labels, links and property rows.
+Everything it returns is plain text; the templates escape it (Jinja autoescape), nothing is marked safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..vocab import OA, OWL, RDF, RDFS, XSD
+from .cache import cached
+from .context import names
+from .describe import LABEL_PROPERTIES, TYPE, graph_triples
+from .graph import Index
+from .links import href as link_href
+from .links import local
+
+SUBCLASS = RDFS + "subClassOf"
+SUBPROPERTY = RDFS + "subPropertyOf"
+IGNORED_SUPERS = {OWL + "Thing", RDFS + "Resource"}
+
+
+@dataclass
+class Vocabulary:
+    """What the ontology graph tells a page: labels, comments, and the superclasses and superproperties of
+    our terms (so that the standard types and properties the build added can be shown folded under ours)."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    superclasses: dict[str, set[str]] = field(default_factory=dict)
+    superproperties: dict[str, set[str]] = field(default_factory=dict)
+
+
+def vocabulary() -> Vocabulary:
+    return cached(("vocabulary",), _load_vocabulary)
+
+
+def _load_vocabulary() -> Vocabulary:
+    index = Index(graph_triples(names().ontology))
+    vocab = Vocabulary()
+    for s in {t.subject for t in index.triples if isinstance(t.subject, ox.NamedNode)}:
+        label = best_literal(index, s, LABEL_PROPERTIES)
+        if label:
+            vocab.labels[s.value] = label
+        comment = best_literal(index, s, (RDFS + "comment",))
+        if comment:
+            vocab.comments[s.value] = comment
+    for predicate, target in ((SUBCLASS, vocab.superclasses), (SUBPROPERTY, vocab.superproperties)):
+        direct: dict[str, set[str]] = {}
+        for t in index.triples:
+            if (t.predicate.value == predicate and isinstance(t.subject, ox.NamedNode)
+                    and isinstance(t.object, ox.NamedNode) and t.object.value not in IGNORED_SUPERS):
+                direct.setdefault(t.subject.value, set()).add(t.object.value)
+        for start in direct:
+            found: set[str] = set()
+            stack = list(direct[start])
+            while stack:
+                node = stack.pop()
+                if node not in found and node != start:
+                    found.add(node)
+                    stack.extend(direct.get(node, ()))
+            target[start] = found
+    return vocab
+
+
+def best_literal(index: Index, subject, properties) -> str | None:
+    """The first property that has a literal: English first, then untagged, then any language."""
+    for p in properties:
+        literals = [o for o in index.objects(subject, p) if isinstance(o, ox.Literal)]
+        if literals:
+            for wanted in ("en", None):
+                for lit in literals:
+                    if (lit.language or None) == wanted or (wanted == "en" and (lit.language or "").startswith("en-")):
+                        return lit.value
+            return literals[0].value
+    return None
+
+
+@dataclass
+class Row:
+    predicate: ox.NamedNode
+    values: list
+    also: list[ox.NamedNode] = field(default_factory=list)   # superproperties stating the same values
+
+
+class View:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.vocab = vocabulary()
+        self.prefixes = sorted(names().prefixes().items(), key=lambda kv: -len(kv[1]))
+
+    # --- terms ---------------------------------------------------------------------------------------
+    def curie(self, iri: str) -> str:
+        for prefix, namespace in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return iri
+
+    def label(self, term) -> str:
+        if isinstance(term, ox.Literal):
+            return term.value
+        if isinstance(term, ox.BlankNode):
+            found = best_literal(self.index, term, LABEL_PROPERTIES) or self._phrase_or_exact(term)
+            if found:
+                return found
+            types = self.types(term)
+            return f"a {self.label(types[0])}" if types else "an unnamed node"
+        found = best_literal(self.index, term, LABEL_PROPERTIES) or self.vocab.labels.get(term.value)
+        if found:
+            return found
+        found = self._phrase_or_exact(term)
+        if found:
+            return found
+        rest = local(term.value)
+        if rest is not None and rest.startswith("id/"):
+            return rest.rsplit("/", 1)[-1]
+        return self.curie(term.value)
+
+    def _phrase_or_exact(self, term) -> str | None:
+        phrase = best_literal(self.index, term, (names().lpo + "phrase",))
+        if phrase:
+            return phrase
+        for selector in self.index.objects(term, OA + "hasSelector"):
+            exact = self.index.value(selector, OA + "exact")
+            if isinstance(exact, ox.Literal):
+                return f"“{exact.value}”"
+        return None
+
+    def href(self, term) -> str | None:
+        return link_href(term.value) if isinstance(term, ox.NamedNode) else None
+
+    def kind(self, term) -> str:
+        if isinstance(term, ox.NamedNode):
+            return "iri"
+        if isinstance(term, ox.BlankNode):
+            return "blank"
+        return "literal"
+
+    def datatype(self, literal: ox.Literal) -> str | None:
+        if literal.language or literal.datatype is None:
+            return None
+        if literal.datatype.value in (XSD + "string", RDF + "langString"):
+            return None
+        return self.curie(literal.datatype.value)
+
+    def is_external(self, term) -> bool:
+        return isinstance(term, ox.NamedNode) and local(term.value) is None
+
+    # --- a resource's triples ------------------------------------------------------------------------
+    def types(self, subject) -> list[ox.NamedNode]:
+        """Its most specific types: those the build added from our ontology's axioms are left out."""
+        found = [t for t in self.index.objects(subject, TYPE) if isinstance(t, ox.NamedNode)]
+        implied: set[str] = set()
+        for t in found:
+            implied |= self.vocab.superclasses.get(t.value, set())
+        return sorted((t for t in found if t.value not in implied), key=lambda t: self.label(t).lower())
+
+    def implied_types(self, subject) -> list[ox.NamedNode]:
+        shown = set(self.types(subject))
+        return sorted((t for t in self.index.objects(subject, TYPE) if isinstance(t, ox.NamedNode) and t not in shown),
+                      key=lambda t: self.curie(t.value))
+
+    def rows(self, subject, skip: tuple[str, ...] = ()) -> list[Row]:
+        """Its properties, labelled, with the values a superproperty repeats folded into the subproperty."""
+        props = {p: list(values) for p, values in self.index.properties(subject).items()
+                 if p != TYPE and p.value not in skip}
+        rows: dict[ox.NamedNode, Row] = {
+            p: Row(p, sorted(values, key=lambda v: (self.label(v).lower(), str(v)))) for p, values in props.items()}
+        for p, values in props.items():
+            for sup in sorted(self.vocab.superproperties.get(p.value, ())):
+                row = rows.get(ox.NamedNode(sup))
+                if row is None:
+                    continue
+                remaining = [v for v in row.values if v not in values]
+                if len(remaining) < len(row.values):
+                    rows[p].also.append(row.predicate)
+                    row.values = remaining
+        return sorted((r for r in rows.values() if r.values),
+                      key=lambda r: (self.label(r.predicate).lower(), r.predicate.value))
+
+    def value(self, subject, predicate: str):
+        return self.index.value(subject, predicate)
