@@ -22,6 +22,9 @@ class Settings:
     dist_dir: Path = Path("dist")
     # A remote SPARQL 1.1 endpoint to serve from instead of the embedded store.
     store_url: str | None = None
+    # How the remote store's default graph is made the union of the named graphs: auto, native or explicit
+    # (see store.RemoteStore).
+    store_union: str = "auto"
     # Query limits for the SPARQL endpoint.
     query_timeout: float = 30.0
     result_cap: int = 10_000

@@ -6,18 +6,31 @@ The web layer speaks only this interface, so it serves the same over the embedde
 SPARQL endpoint.
 
 `EmbeddedStore` is the default: an on-disk Oxigraph store written by the build and opened read-only by every
-server process, so a restart never re-parses the data.
+server process, so a restart never re-parses the data. `RemoteStore` speaks the SPARQL 1.1 Protocol to any
+external store (Oxigraph server, Fuseki, GraphDB, Virtuoso, QLever), so several lodpub processes can serve one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import ast
+import base64
+import http
+import io
+import logging
+import math
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+log = logging.getLogger("lodpub")
 
 
 @dataclass
@@ -90,3 +103,339 @@ class EmbeddedStore:
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+# --- A remote SPARQL 1.1 store -------------------------------------------------------------------------------
+
+class StoreError(RuntimeError):
+    """The remote store could not answer: unreachable, refused our credentials, or failed.
+
+    The message names the store and the HTTP status (never a credential); the web layer logs it and answers
+    503 without showing the store's address to the public.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class StoreTimeout(StoreError, TimeoutError):
+    """The remote store did not answer within our time limit."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How lodpub authenticates to a remote store: HTTP Basic (user, password) or a bearer token.
+
+    Read from the environment only (LODPUB_STORE_USER / LODPUB_STORE_PASSWORD, or LODPUB_STORE_TOKEN), never
+    from options, so they stay out of shell history and process lists; never printed (see __repr__).
+    """
+
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials | None:
+        env = os.environ if environ is None else environ
+        user, password, token = (env.get(f"LODPUB_STORE_{k}") or None for k in ("USER", "PASSWORD", "TOKEN"))
+        if token:
+            return cls(token=token)
+        if user:
+            return cls(user=user, password=password or "")
+        return None
+
+    def authorization(self) -> str:
+        """The value of the Authorization header."""
+        if self.token:
+            return f"Bearer {self.token}"
+        raw = f"{self.user}:{self.password}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def describe(self) -> str:
+        """Which credentials were sent, for an error message: the kind and the user, never the secret."""
+        return "a bearer token (LODPUB_STORE_TOKEN)" if self.token else f"user {self.user!r} (LODPUB_STORE_USER)"
+
+
+def redact(url: str) -> str:
+    """The URL without any user:password@ it may carry, fit for a message or a log line."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=host))
+
+
+# What we ask a store for: SPARQL JSON results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE, and
+# the other standard formats as fallbacks for stores that lack those two.
+REMOTE_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
+                 "application/sparql-results+xml;q=0.8, text/turtle;q=0.7, application/rdf+xml;q=0.6, "
+                 "text/tab-separated-values;q=0.5, text/plain;q=0.4")
+UNION_MODES = ("auto", "native", "explicit")
+_PREFIXED = re.compile(r"(?<![\w<\-.:?$])([A-Za-z][\w\-.]*)?:")
+
+
+class RemoteStore:
+    """Any SPARQL 1.1 store, spoken to through the SPARQL 1.1 Protocol with SPARQLWrapper.
+
+    Answers have the same three shapes as the embedded store's, holding pyoxigraph terms: SELECT and ASK are
+    read from SPARQL JSON (or XML/TSV) results, CONSTRUCT and DESCRIBE from N-Triples (or Turtle, RDF/XML),
+    each parsed by pyoxigraph as the answer streams in, so a consumer that stops early stops the download.
+
+    The default graph. lodpub's default graph is the union of its named graphs. `union` says how a remote
+    store is made to see the same:
+    - "native": the store's own default graph already is that union (Oxigraph `--union-default-graph`,
+      Fuseki `tdb2:unionDefaultGraph true`, GraphDB, Virtuoso, QLever); queries go out as they are.
+    - "explicit": every query names the dataset in the protocol: a `default-graph-uri` and a
+      `named-graph-uri` for each of lodpub's graphs (those under the base). Works on any conforming store,
+      costs a longer request; the graph list is refreshed every `graph_ttl` seconds.
+    - "auto" (the default): ask the store once, on first use, whether `{base}dataset` is seen in its default
+      graph; "native" if so, else "explicit" (with a warning that says how to configure the store).
+    A query that names its own dataset (`Dataset` with default or named graphs) always goes out explicit.
+    """
+
+    def __init__(self, url: str, base: str, *, timeout: float = 30.0, union: str = "auto",
+                 credentials: Credentials | None = None, graph_ttl: float = 30.0) -> None:
+        if union not in UNION_MODES:
+            raise ValueError(f"union mode {union!r} is not one of {', '.join(UNION_MODES)}")
+        scheme = urllib.parse.urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            raise ValueError(f"store URL {redact(url)!r} is not an http(s) URL")
+        self.url = url
+        self.base = base
+        self.timeout = timeout
+        self.union = union
+        self.credentials = credentials
+        self.graph_ttl = graph_ttl
+        self._graphs: tuple[float, list[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({redact(self.url)!r}, union={self.union!r})"
+
+    # -- the store interface --
+
+    def query(self, sparql: str, dataset: Dataset = UNION, *, base_iri: str | None = None,
+              prefixes: dict[str, str] | None = None, timeout: float | None = None) -> Result:
+        """Run a SPARQL query on the store.
+
+        Raises SyntaxError when the store refuses the query (400), StoreTimeout past the time limit (`timeout`,
+        else the store's), StoreError when the store cannot be reached or fails.
+        """
+        if dataset == UNION:
+            default, named = self._union_dataset()
+        else:
+            every = None if dataset.default and dataset.named else self.graph_names()
+            default, named = list(dataset.default or every), list(dataset.named or every)
+        return self._send(_prologue(sparql, base_iri, prefixes) + sparql, default, named,
+                          self.timeout if timeout is None else timeout)
+
+    def graph_names(self) -> list[str]:
+        """lodpub's named graphs in the store: those under the base (a shared store may hold others)."""
+        now = time.monotonic()
+        if self._graphs is None or now - self._graphs[0] > self.graph_ttl:
+            result = self._send("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", [], [], self.timeout)
+            assert isinstance(result, Solutions)
+            found = {row[0].value for row in result.rows if isinstance(row[0], ox.NamedNode)}
+            self._graphs = (now, sorted(g for g in found if g.startswith(self.base)))
+        return list(self._graphs[1])
+
+    # -- the default graph --
+
+    def _union_dataset(self) -> tuple[list[str], list[str]]:
+        if self.union == "auto":
+            self.union = self._detect_union()
+        if self.union == "native":
+            return [], []
+        graphs = self.graph_names()
+        return graphs, graphs
+
+    def _detect_union(self) -> str:
+        dataset = f"<{self.base}dataset>"
+        if self._send(f"ASK {{ {dataset} ?p ?o }}", [], [], self.timeout):
+            return "native"
+        if self._send(f"ASK {{ GRAPH {dataset} {{ {dataset} ?p ?o }} }}", [], [], self.timeout):
+            log.warning("the default graph of the store at %s is not the union of its named graphs: every query "
+                        "will name lodpub's graphs (default-graph-uri); configure the store's union default "
+                        "graph to spare that (see the README)", redact(self.url))
+            return "explicit"
+        raise StoreError(f"the store at {redact(self.url)} holds no lodpub dataset for base {self.base} "
+                         f"(no graph <{self.base}dataset>): publish it with `lodpub publish --to <its Graph Store "
+                         f"URL>`")
+
+    # -- the protocol --
+
+    def _send(self, text: str, default: list[str], named: list[str], timeout: float) -> Result:
+        from SPARQLWrapper import BASIC, POST, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+        wrapper = SPARQLWrapper(self.url, agent=f"lodpub/{_version()} (SPARQLWrapper)")
+        wrapper.setMethod(POST)          # long queries and long graph lists fit; form-encoded, per the protocol
+        wrapper.setOnlyConneg(True)      # content negotiation only: no format=/output= parameters
+        wrapper.setQuery(text)
+        if wrapper.isSparqlUpdateRequest():
+            raise SyntaxError("SPARQL Update is not accepted: this is a read-only query service")
+        for graph in default:
+            wrapper.addDefaultGraph(graph)
+        for graph in named:
+            wrapper.addNamedGraph(graph)
+        wrapper.addCustomHttpHeader("Accept", REMOTE_ACCEPT)
+        if self.credentials and self.credentials.token:
+            wrapper.addCustomHttpHeader("Authorization", self.credentials.authorization())
+        elif self.credentials:
+            wrapper.setHTTPAuth(BASIC)
+            wrapper.setCredentials(self.credentials.user, self.credentials.password)
+        # SPARQLWrapper takes whole seconds; the socket's limit holds for each wait on the store.
+        wrapper.setTimeout(max(1, math.ceil(timeout)))
+        deadline = time.monotonic() + timeout
+        try:
+            response = wrapper.query().response
+        except SPARQLWrapperException as error:
+            raise self._refusal(error, _status_of(error), _body_of(error)) from None
+        except urllib.error.HTTPError as error:
+            raise self._refusal(error, error.code, _read_error_body(error)) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise self._unreachable(error, timeout) from None
+        return _read_answer(response, wrapper.queryType, deadline, timeout, redact(self.url))
+
+    def _refusal(self, error: Exception, status: int, body: str) -> Exception:
+        where = redact(self.url)
+        if status == 400:
+            return SyntaxError(f"the store refused the query: {body or 'bad request'}")
+        if status in (401, 403):
+            sent = self.credentials.describe() if self.credentials else "no credentials"
+            return StoreError(f"the store at {where} answered {status} {_reason(status)} with {sent}: set "
+                              f"LODPUB_STORE_USER and LODPUB_STORE_PASSWORD, or LODPUB_STORE_TOKEN", status)
+        if status in (408, 504) or "timeout" in body.lower() or "timed out" in body.lower():
+            return StoreTimeout(f"the store at {where} gave up on the query ({status} {_reason(status)}): "
+                                f"{body[:200]}", status)
+        return StoreError(f"the store at {where} answered {status} {_reason(status)}: {body[:300]}", status)
+
+    def _unreachable(self, error: Exception, timeout: float) -> StoreError:
+        reason = getattr(error, "reason", error)
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            return StoreTimeout(f"the store at {redact(self.url)} did not answer within {timeout:g} s")
+        return StoreError(f"could not reach the store at {redact(self.url)}: {reason}")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _prologue(sparql: str, base_iri: str | None, prefixes: dict[str, str] | None) -> str:
+    """BASE and PREFIX declarations standing in for pyoxigraph's base_iri and prefixes arguments.
+
+    Only the prefixes the query text seems to use are declared; a declaration of the query's own comes after
+    ours and wins, as the query's own declarations win over pyoxigraph's defaults.
+    """
+    lines = [f"BASE <{base_iri}>"] if base_iri else []
+    if prefixes:
+        used = {m.group(1) or "" for m in _PREFIXED.finditer(sparql)}
+        lines += [f"PREFIX {p}: <{iri}>" for p, iri in prefixes.items() if p in used]
+    return "".join(line + "\n" for line in lines)
+
+
+def _status_of(error: Exception) -> int:
+    from SPARQLWrapper.SPARQLExceptions import (
+        EndPointInternalError,
+        EndPointNotFound,
+        QueryBadFormed,
+        Unauthorized,
+        URITooLong,
+    )
+
+    for cls, status in ((QueryBadFormed, 400), (Unauthorized, 401), (EndPointNotFound, 404), (URITooLong, 414),
+                        (EndPointInternalError, 500)):
+        if isinstance(error, cls):
+            return status
+    return 0
+
+
+def _body_of(error: Exception) -> str:
+    """The store's own message, which SPARQLWrapper keeps only inside its exception's text."""
+    text = str(error)
+    if "Response:\n" not in text:
+        return ""
+    raw = text.split("Response:\n", 1)[1]
+    try:
+        value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError):
+        return raw.strip()
+    return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).strip()
+
+
+def _read_error_body(error: urllib.error.HTTPError) -> str:
+    try:
+        return error.read(4096).decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _read_answer(response, query_type: str | None, deadline: float, timeout: float, where: str) -> Result:
+    """Parse the store's answer by its media type, as it streams in."""
+    from .formats import RDF_FORMATS, RESULT_FORMATS
+
+    media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    source = _DeadlineReader(response, deadline, timeout, where)
+    expects_results = query_type in ("SELECT", "ASK")
+    results = next((f.oxigraph for f in RESULT_FORMATS if media == f.media_type
+                    or (expects_results and media in f.aliases)), None)
+    if results is not None and results != ox.QueryResultsFormat.CSV:
+        try:
+            answer = ox.parse_query_results(source, format=results)
+        except SyntaxError as error:
+            response.close()
+            raise StoreError(f"the store at {where} sent results lodpub cannot read: {error}") from None
+        if isinstance(answer, ox.QueryBoolean):
+            response.close()
+            return bool(answer)
+        return Solutions([v.value for v in answer.variables],
+                         _guarded(((tuple(row) for row in answer)), response, where))
+    graph = next((f.oxigraph for f in RDF_FORMATS if not f.datasets
+                  and (media == f.media_type or media in f.aliases)), None)
+    if graph is not None:
+        quads = ox.parse(source, format=graph)
+        return Triples(_guarded((q.triple for q in quads), response, where))
+    response.close()
+    raise StoreError(f"the store at {where} answered in {media or 'no media type'}, which lodpub does not read")
+
+
+def _guarded(items: Iterator, response, where: str) -> Iterator:
+    """Yield from a streaming parse; a broken answer becomes a StoreError, and the connection is closed."""
+    try:
+        yield from items
+    except SyntaxError as error:
+        raise StoreError(f"the answer of the store at {where} broke off: {error}") from None
+    finally:
+        response.close()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The response body, read against the query's deadline: past it, the read fails with StoreTimeout."""
+
+    def __init__(self, response, deadline: float, timeout: float, where: str) -> None:
+        self.response = response
+        self.deadline = deadline
+        self.timeout = timeout
+        self.where = where
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if time.monotonic() > self.deadline:
+            raise StoreTimeout(f"the store at {self.where} did not send its answer within {self.timeout:g} s")
+        try:
+            return self.response.readinto(buffer)
+        except TimeoutError:
+            raise StoreTimeout(f"the store at {self.where} stalled past {self.timeout:g} s") from None
