@@ -7,6 +7,7 @@ import multiprocessing
 from gunicorn.app.base import BaseApplication
 
 from .config import Settings
+from .sparql import limits
 
 
 class LodpubServer(BaseApplication):
@@ -27,6 +28,9 @@ class LodpubServer(BaseApplication):
             "limit_request_line": 8190,
             "limit_request_fields": 100,
             "limit_request_field_size": 8190,
+            # A worker whose SPARQL query ran over the time limit leaves after answering 503 (sparql/limits.py).
+            "post_request": limits.post_request,
+            "worker_exit": limits.worker_exit,
         }
         super().__init__()
 

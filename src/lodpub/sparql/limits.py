@@ -1,0 +1,112 @@
+"""Every query has a time limit and a result cap, and the server keeps serving while one query runs long.
+
+`run_limited(work, seconds)` runs the work (inspect, query, pull the rows up to the cap) in a daemon thread and
+waits for it with a deadline. Oxigraph releases the GIL while it evaluates, so the waiting request thread wakes
+on time; at the deadline it raises `QueryTimeout` and the endpoint answers 503.
+
+A thread cannot be killed, so the worker process that ran it is recycled: `post_request` (a gunicorn hook, see
+`lodpub.server`) marks the worker as no longer alive once the 503 has been sent, gunicorn's sync worker leaves
+its loop after closing the connection, and `worker_exit` ends the process at once (`os._exit`, so that no
+interpreter shutdown waits on the engine). The arbiter forks a fresh worker; the other workers serve meanwhile.
+Under `lodpub serve --dev` (one process, no gunicorn) the thread runs on until it finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from ..store import Result, Solutions, Triples
+
+log = logging.getLogger("lodpub")
+T = TypeVar("T")
+
+_recycle = threading.Event()
+
+
+class QueryTimeout(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query ran longer than this endpoint's time limit of {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
+@dataclass
+class Answer:
+    """A query's result, pulled into memory up to the cap: `kind` is boolean, solutions or graph."""
+
+    kind: str
+    boolean: bool = False
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "solutions" else len(self.triples)
+
+
+def _take(items: Iterator, cap: int) -> tuple[list, bool]:
+    taken = list(islice(items, cap + 1))
+    return taken[:cap], len(taken) > cap
+
+
+def collect(result: Result, cap: int) -> Answer:
+    """Pull a result's rows or triples, at most `cap` of them: this is where a lazy result does its work."""
+    if isinstance(result, bool):
+        return Answer("boolean", boolean=result)
+    if isinstance(result, Solutions):
+        rows, truncated = _take(result.rows, cap)
+        return Answer("solutions", variables=list(result.variables), rows=rows, truncated=truncated)
+    if isinstance(result, Triples):
+        triples, truncated = _take(result.triples, cap)
+        return Answer("graph", triples=triples, truncated=truncated)
+    raise TypeError(f"not a query result: {type(result).__name__}")
+
+
+def run_limited(work: Callable[[], T], seconds: float) -> T:
+    """Run `work` in a thread; return its value or raise its exception, or raise QueryTimeout at the deadline."""
+    outcome: dict = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed to the request thread, which raises it
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="lodpub-query", daemon=True).start()
+    if not done.wait(seconds):
+        _recycle.set()
+        log.warning("a query ran over the time limit of %g s: this worker (pid %d) exits after answering",
+                    seconds, os.getpid())
+        raise QueryTimeout(seconds)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def recycle_requested() -> bool:
+    """Whether a query of this process ran over its time limit and is still running."""
+    return _recycle.is_set()
+
+
+# --- gunicorn hooks (wired in lodpub.server) ---------------------------------------------------------------
+
+def post_request(worker, req, environ, resp) -> None:
+    if _recycle.is_set():
+        worker.alive = False
+
+
+def worker_exit(server, worker) -> None:
+    if _recycle.is_set():
+        logging.shutdown()
+        os._exit(0)
