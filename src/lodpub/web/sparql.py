@@ -1,5 +1,337 @@
-"""Blueprint placeholder: filled in by its own issue."""
+"""The SPARQL 1.1 endpoint at /sparql: the Protocol, content negotiation, the Service Description, the query page.
 
-from flask import Blueprint
+One request goes through small steps, each a function here or a module of `lodpub.sparql`:
+
+    CORS preflight -> read the operation (SPARQL 1.1 Protocol, 2.1) -> no query: service description or page
+    -> run_limited( inspect (policy) -> dataset -> store.query -> collect up to the cap ) -> write the answer
+
+The default graph is the union of the named graphs (the service description says so); `default-graph-uri`,
+`named-graph-uri`, FROM and FROM NAMED may name any of our graphs and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
+
+from ..formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULT_FORMATS
+from ..sparql import description, examples, limits, policy, results
+from ..sparql.limits import Answer, QueryTimeout
+from ..sparql.policy import Refused
+from ..store import StoreError, StoreTimeout
+from . import context
+from .errors import render_error
 
 blueprint = Blueprint("sparql", __name__)
+log = logging.getLogger("lodpub")
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+EXPOSED_HEADERS = "X-Lodpub-Truncated, X-Lodpub-Result-Cap, Warning, Content-Type, Content-Length"
+
+
+# --- Negotiation: one list of offers per kind of answer, built from the formats table ----------------------
+
+@dataclass(frozen=True)
+class Offer:
+    key: str                        # our format key, or "html"
+    media_type: str                 # the Content-Type it is served with
+    accepts: tuple[str, ...]        # media types in Accept that select it, best first
+    names: tuple[str, ...]          # values of ?format= (or ?output=) that select it
+
+
+# Media types and format names other clients use for our formats (SPARQLWrapper sends format=n3, rdf+xml,
+# json-ld; N3 clients accept Turtle, which is N3; a JSON client of a CONSTRUCT gets JSON-LD).
+EXTRA_ACCEPTS = {"turtle": ("application/turtle", "text/n3", "application/n3", "text/rdf+n3"),
+                 "jsonld": ("application/x-json+ld", "application/json"),
+                 "json": ("text/javascript", "application/javascript")}
+EXTRA_NAMES = {"turtle": ("n3",), "rdfxml": ("xml", "rdf+xml"), "jsonld": ("json", "json-ld")}
+
+HTML = Offer("html", HTML_MEDIA_TYPE, (HTML_MEDIA_TYPE, "application/xhtml+xml"), ("html", "htm"))
+
+
+def _offers(formats) -> tuple[Offer, ...]:
+    return (*(Offer(f.key, f.media_type, (f.media_type, *f.aliases, *EXTRA_ACCEPTS.get(f.key, ())),
+                    (f.key, f.extension, f.media_type, *EXTRA_NAMES.get(f.key, ()))) for f in formats), HTML)
+
+
+OFFERS = {"solutions": _offers(RESULT_FORMATS), "boolean": _offers(RESULT_FORMATS), "graph": _offers(GRAPH_FORMATS)}
+FORM_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+GRAPH_KEYS = {f.key: f for f in GRAPH_FORMATS}
+
+
+def negotiate(offers: tuple[Offer, ...], params: MultiDict) -> Offer:
+    """The offer a `format` (or `output`) parameter names, else the best by Accept (q-values), else the first."""
+    for name in (*params.getlist("format"), *params.getlist("output")):
+        for offer in offers:
+            if name.strip().lower() in offer.names:
+                return offer
+    if params.getlist("format") or params.getlist("output"):
+        known = ", ".join(o.key for o in offers)
+        raise NotAcceptable(f"format={params.get('format') or params.get('output')} is not offered for this "
+                            f"answer; the formats are: {known}")
+    accept = request.accept_mimetypes
+    if not accept:
+        return offers[0]
+    by_type = {media_type: offer for offer in offers for media_type in offer.accepts}
+    best = accept.best_match(list(by_type))
+    if best is None:
+        raise NotAcceptable("none of the media types in Accept is offered for this answer; the types are: "
+                            + ", ".join(o.media_type for o in offers))
+    return by_type[best]
+
+
+# --- Reading the operation: SPARQL 1.1 Protocol, section 2.1 -----------------------------------------------
+
+@dataclass
+class Operation:
+    query: str | None
+    default_graphs: list[str]
+    named_graphs: list[str]
+    params: MultiDict
+
+
+def read_operation() -> Operation:
+    """The query and its dataset, from GET, a form POST or a direct POST; refuse updates and the unknown."""
+    if request.method == "GET":
+        params = request.args
+        queries = params.getlist("query")
+    elif request.mimetype == FORM:
+        params = MultiDict(request.args)
+        for key, values in request.form.lists():   # reading the form enforces the size limit: 413
+            params.setlist(key, params.getlist(key) + values)
+        queries = params.getlist("query")
+    elif request.mimetype == DIRECT:
+        params = request.args
+        if "query" in params:
+            raise Refused(400, "a query sent as application/sparql-query is the request body; the URL may not "
+                               "carry another query parameter")
+        charset = request.mimetype_params.get("charset", "utf-8")
+        try:
+            queries = [request.get_data(cache=False).decode(charset)]
+        except (UnicodeDecodeError, LookupError) as error:
+            raise Refused(400, f"the query is not text in {charset}: {error}") from None
+    elif request.mimetype == UPDATE:
+        raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
+    else:
+        raise UnsupportedMediaType(f"a SPARQL query is sent by GET, or by POST as {FORM} or as {DIRECT}; "
+                                   f"not as {request.mimetype or 'a body without a Content-Type'}")
+    if "update" in params:
+        raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
+    if len(queries) > 1:
+        raise Refused(400, f"a request carries exactly one query; this one has {len(queries)}")
+    if not queries and request.method == "POST":
+        raise Refused(400, "the request carries no query parameter")
+    return Operation(queries[0] if queries else None, params.getlist("default-graph-uri"),
+                     params.getlist("named-graph-uri"), params)
+
+
+# --- The endpoint ------------------------------------------------------------------------------------------
+
+@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def endpoint():
+    if request.method == "OPTIONS":
+        return preflight()
+    try:
+        operation = read_operation()
+        if operation.query is None:
+            return service_description(operation.params)
+        return run(operation)
+    except Refused as refused:
+        return refusal(refused.status, refused.message)
+
+
+def preflight() -> Response:
+    """CORS preflight: any origin may GET and POST queries, with any Content-Type and Accept."""
+    response = Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = (request.headers.get("Access-Control-Request-Headers")
+                                                        or "Accept, Content-Type")
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["Allow"] = "GET, POST, OPTIONS"
+    return response
+
+
+@blueprint.after_request
+def cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    response.vary.add("Accept")
+    return response
+
+
+def refusal(status: int, message: str, operation: Operation | None = None):
+    titles = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 413: "Payload Too Large",
+              415: "Unsupported Media Type", 503: "Service Unavailable"}
+    if operation is not None and operation.query is not None and _wants_page(operation.params):
+        return page(operation.query, error=message), status
+    return render_error(status, titles.get(status, "Error"), message)
+
+
+def _wants_page(params: MultiDict) -> bool:
+    try:
+        return negotiate(OFFERS["solutions"], params) is HTML
+    except HTTPException:
+        return False
+
+
+def graph_names() -> list[str]:
+    """Our graphs: the store is read-only, so they are read once per process."""
+    cached = current_app.extensions["lodpub"].setdefault("sparql.graphs", None)
+    if cached is None:
+        cached = current_app.extensions["lodpub"]["sparql.graphs"] = context.store().graph_names()
+    return cached
+
+
+def run(operation: Operation):
+    settings, names, store = context.settings(), context.names(), context.store()
+    prefixes = names.prefixes()
+    graphs = graph_names()
+    query = operation.query
+    # Negotiated before the query runs, so that an unacceptable request costs nothing.
+    chosen: dict[str, Offer | HTTPException] = {}
+    for kind, offers in OFFERS.items():
+        try:
+            chosen[kind] = negotiate(offers, operation.params)
+        except HTTPException as error:
+            chosen[kind] = error
+
+    def work() -> tuple[Answer, Offer]:
+        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
+        expected = chosen.get(FORM_KINDS.get(inspection.form or "", ""))
+        if isinstance(expected, HTTPException):
+            raise expected
+        dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs, graphs)
+        result = store.query(query, dataset, base_iri=names.base, prefixes=prefixes)
+        answer = limits.collect(result, settings.result_cap)
+        offer = chosen[answer.kind]
+        if isinstance(offer, HTTPException):
+            raise offer
+        return answer, offer
+
+    try:
+        answer, offer = limits.run_limited(work, settings.query_timeout)
+    except Refused as refused:
+        return refusal(refused.status, refused.message, operation)
+    except SyntaxError as error:
+        return refusal(400, "malformed query: " + _syntax_message(query, error), operation)
+    except NotAcceptable as error:
+        return refusal(406, error.description or "not acceptable", operation)
+    except (QueryTimeout, StoreTimeout):
+        return refusal(503, str(QueryTimeout(settings.query_timeout)), operation)
+    except StoreError as error:
+        log.error("the store failed on a SPARQL query: %s", error)
+        return refusal(503, "the store behind this endpoint could not answer; try again later", operation)
+    return write(answer, offer, query)
+
+
+def _syntax_message(query: str, error: SyntaxError) -> str:
+    """The parser's message, and the line it points at with a caret under the column."""
+    message = str(error)
+    where = re.search(r"at (\d+):(\d+)", message)
+    if not where:
+        return message
+    line, column = int(where.group(1)), int(where.group(2))
+    lines = query.splitlines() or [""]
+    if not 1 <= line <= len(lines):
+        return message
+    text = lines[line - 1]
+    return f"{message}\n{text}\n{' ' * (min(column, len(text) + 1) - 1)}^"
+
+
+def _note(answer: Answer, cap: int) -> str | None:
+    if not answer.truncated:
+        return None
+    unit = "rows" if answer.kind == "solutions" else "triples"
+    return (f"result truncated: only the first {cap} {unit} are given (this endpoint's result cap); "
+            "use LIMIT and OFFSET to page through the rest")
+
+
+def write(answer: Answer, offer: Offer, query: str):
+    settings, names = context.settings(), context.names()
+    note = _note(answer, settings.result_cap)
+    if offer is HTML:
+        response = current_app.make_response(page(query, answer=answer, note=note))
+    else:
+        if answer.kind == "graph":
+            body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
+        elif answer.kind == "solutions":
+            body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
+        else:
+            body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
+        response = Response(body, content_type=_content_type(offer.media_type))
+    response.headers["X-Lodpub-Result-Cap"] = str(settings.result_cap)
+    if note:
+        response.headers["X-Lodpub-Truncated"] = "true"
+        response.headers["Warning"] = f'199 lodpub "{note}"'
+    return response
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+# --- The service description, and the page for browsers ----------------------------------------------------
+
+def service_description(params: MultiDict):
+    offer = negotiate(_offers(GRAPH_FORMATS), params)
+    if offer is HTML:
+        return page(None)
+    names = context.names()
+    triples = description.describe(names, context.settings(), graph_names())
+    body = results.graph(triples, GRAPH_KEYS[offer.key], description.PREFIXES)
+    return Response(body, content_type=_content_type(offer.media_type))
+
+
+def page(query: str | None, answer: Answer | None = None, note: str | None = None, error: str | None = None) -> str:
+    names, settings = context.names(), context.settings()
+    listed = examples.examples(names)
+    return render_template(
+        "sparql.html", query=query if query is not None else listed[0].query, ran=query is not None,
+        answer=answer, note=note, error=error, examples=listed, settings=settings, graphs=graph_names(),
+        cell=Cells(names.base, names.prefixes(), request.script_root),
+        result_formats=RESULT_FORMATS, graph_formats=GRAPH_FORMATS)
+
+
+class Cells:
+    """How a term shows in an HTML table: IRIs link to their pages (ours on this server), literals as text."""
+
+    def __init__(self, base: str, prefixes: dict[str, str], root: str) -> None:
+        self.base, self.root = base, root
+        self.prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def __call__(self, term) -> dict:
+        if term is None:
+            return {"kind": "unbound", "text": ""}
+        if isinstance(term, ox.NamedNode):
+            return {"kind": "iri", "text": self.short(term.value), "title": term.value, "href": self.href(term.value)}
+        if isinstance(term, ox.BlankNode):
+            return {"kind": "bnode", "text": f"_:{term.value}"}
+        if isinstance(term, ox.Triple):
+            return {"kind": "triple", "text": f"<< {term} >>"}
+        suffix = f"@{term.language}" if term.language else (
+            "" if term.datatype.value == results.XSD_STRING else f"^^{self.short(term.datatype.value)}")
+        return {"kind": "literal", "text": term.value, "suffix": suffix}
+
+    def href(self, iri: str) -> str | None:
+        if iri.startswith(self.base):
+            return f"{self.root}/{iri[len(self.base):]}"
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None   # never a link to javascript: or any other scheme
+
+    def short(self, iri: str) -> str:
+        for prefix, namespace in self.prefixes:
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local.replace("-", "").replace("_", "").isalnum():
+                return f"{prefix}:{local}"
+        if iri.startswith(self.base):
+            return f"<{iri[len(self.base):]}>"
+        return iri

@@ -1,0 +1,105 @@
+"""Example queries for the query page: questions a reader of the article could ask, in SPARQL.
+
+They use the standard vocabularies the data carries (schema.org, PROV-O, OWL-Time, Web Annotation) and our
+ontology (lpo:), and declare every prefix, so that they run as they are in any SPARQL client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..vocab import Names
+
+
+@dataclass(frozen=True)
+class Example:
+    slug: str
+    question: str
+    query: str
+
+
+def _prologue(names: Names, *prefixes: str) -> str:
+    known = names.prefixes()
+    return "".join(f"PREFIX {p}: <{known[p]}>\n" for p in prefixes)
+
+
+def examples(names: Names) -> list[Example]:
+    p = _prologue
+    return [
+        Example("letter-to-soleimani", "Who sent the letter to Soleimani, and when?",
+                p(names, "lpo", "schema", "time") + """
+SELECT ?sender ?senderName ?addresseeName ?when ?sending WHERE {
+  ?sending a lpo:LetterSending ;
+           lpo:sender ?sender ;
+           lpo:addressee ?addressee .
+  ?addressee schema:name ?addresseeName .
+  FILTER(CONTAINS(STR(?addresseeName), "Soleimani"))
+  OPTIONAL { ?sender schema:name ?senderName }
+  OPTIONAL { ?sending time:hasTime/lpo:phrase ?when }
+}"""),
+        Example("quotes", "Every quote, word for word, with its speaker", p(names, "schema", "prov") + """
+SELECT ?speakerName ?text ?quote ?speaker WHERE {
+  ?quote a schema:Quotation ;
+         schema:text ?text .
+  OPTIONAL {
+    ?quote prov:wasAttributedTo ?speaker .
+    OPTIONAL { ?speaker schema:name ?speakerName }
+  }
+}
+ORDER BY ?speakerName ?text"""),
+        Example("communications-by-date", "Every communication, by date (a year the text omits is inferred, "
+                "and marked so)", p(names, "lpo", "rdfs", "time") + """
+SELECT ?date ?inferred ?when ?communication ?label WHERE {
+  ?communication a lpo:Communication .
+  OPTIONAL { ?communication rdfs:label ?label }
+  OPTIONAL {
+    ?communication time:hasTime ?time .
+    OPTIONAL { ?time lpo:phrase ?when }
+    OPTIONAL { ?time time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?stated }
+    OPTIONAL { ?time lpo:inference/lpo:inferredValue ?inferredValue }
+  }
+  BIND(COALESCE(?stated, ?inferredValue) AS ?date)
+  BIND(!BOUND(?stated) && BOUND(?inferredValue) AS ?inferred)
+}
+ORDER BY (!BOUND(?date)) STR(?date) ?when"""),
+        Example("who-to-whom", "Who communicated with whom, and through whom?", p(names, "lpo", "schema") + """
+SELECT ?senderName ?addresseeName ?intermediary ?communication WHERE {
+  ?communication a lpo:Communication ;
+                 lpo:sender ?sender .
+  OPTIONAL { ?sender schema:name ?senderName }
+  OPTIONAL { ?communication lpo:addressee/schema:name ?addresseeName }
+  OPTIONAL { ?communication lpo:intermediary ?intermediary }
+}
+ORDER BY ?senderName"""),
+        Example("people", "The people the article names", p(names, "schema") + """
+SELECT ?person ?name WHERE {
+  ?person a schema:Person ;
+          schema:name ?name .
+}
+ORDER BY ?name"""),
+        Example("evidence", "The words of the article behind each fact", p(names, "lpo", "oa", "rdfs") + """
+SELECT ?thing ?label ?exact ?start ?end WHERE {
+  ?thing lpo:supportedBy ?span .
+  OPTIONAL { ?thing rdfs:label ?label }
+  ?span oa:hasSelector ?selector .
+  ?selector oa:exact ?exact .
+  OPTIONAL { ?span oa:hasSelector/oa:start ?start ; oa:hasSelector/oa:end ?end }
+}
+LIMIT 100"""),
+        Example("refused", "Did anyone refuse a letter? (ASK)", p(names, "lpo") + """
+ASK { ?refusal a lpo:Refusal }"""),
+        Example("letters-graph", "The letters and who sent them, as a graph (CONSTRUCT)", p(names, "lpo", "rdfs") + """
+CONSTRUCT {
+  ?sending lpo:sender ?sender ; lpo:addressee ?addressee ; lpo:conveys ?letter .
+  ?letter rdfs:label ?label .
+} WHERE {
+  ?sending a lpo:LetterSending ; lpo:sender ?sender .
+  OPTIONAL { ?sending lpo:addressee ?addressee }
+  OPTIONAL { ?sending lpo:conveys ?letter . OPTIONAL { ?letter rdfs:label ?label } }
+}"""),
+        Example("graphs", "The named graphs and their sizes", """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
+  GRAPH ?graph { ?s ?p ?o }
+}
+GROUP BY ?graph
+ORDER BY DESC(?triples)"""),
+    ]
