@@ -48,9 +48,6 @@ class Answer:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
 
-    def __len__(self) -> int:
-        return len(self.rows) if self.kind == "solutions" else len(self.triples)
-
 
 def _take(items: Iterator, cap: int) -> tuple[list, bool]:
     taken = list(islice(items, cap + 1))
