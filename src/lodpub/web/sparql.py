@@ -146,6 +146,9 @@ def endpoint():
         return run(operation)
     except Refused as refused:
         return refusal(refused.status, refused.message)
+    except StoreError as error:
+        log.error("the store failed under /sparql: %s", error)
+        return refusal(503, "the store behind this endpoint could not answer; try again later")
 
 
 def preflight() -> Response:
@@ -183,17 +186,13 @@ def _wants_page(params: MultiDict) -> bool:
 
 
 def graph_names() -> list[str]:
-    """Our graphs: the store is read-only, so they are read once per process."""
-    cached = current_app.extensions["lodpub"].setdefault("sparql.graphs", None)
-    if cached is None:
-        cached = current_app.extensions["lodpub"]["sparql.graphs"] = context.store().graph_names()
-    return cached
+    """Our graphs, as the store says now (a few microseconds embedded; a remote store caches them)."""
+    return context.store().graph_names()
 
 
 def run(operation: Operation):
     settings, names, store = context.settings(), context.names(), context.store()
     prefixes = names.prefixes()
-    graphs = graph_names()
     query = operation.query
     # Negotiated before the query runs, so that an unacceptable request costs nothing.
     chosen: dict[str, Offer | HTTPException] = {}
@@ -204,6 +203,7 @@ def run(operation: Operation):
             chosen[kind] = error
 
     def work() -> tuple[Answer, Offer]:
+        graphs = store.graph_names()
         inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
         expected = chosen.get(FORM_KINDS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
