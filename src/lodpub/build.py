@@ -1,4 +1,13 @@
-"""The build: parse -> enrich -> check -> publish (store, dumps, VoID) into the dist folder.
+"""The build: parse -> enrich -> store -> check -> publish (dumps, VoID) into the dist folder.
+
+Each source document is a unit of work, kept in a cache (`.lodpub-cache/`, `LODPUB_CACHE_DIR`):
+- its parsed and enriched quads, as sorted N-Quads, keyed by the document's digest, the ontology's digest, the
+  base and lodpub's version: an unchanged document is never parsed again;
+- a mark that it passed SHACL, keyed by those quads, the shapes' digest and the digest of its context (what
+  other documents say of the resources it mentions): an unchanged document whose context did not change is
+  never validated again.
+A build reads every document's quads from the cache into a new store, validates what changed, and writes the
+dumps by streaming from the cached files, so memory does not grow with the dataset.
 
 Everything is written into a staging folder first and swapped in only when all of it succeeded, so a
 failed build leaves what was published before exactly as it was.
@@ -6,27 +15,48 @@ failed build leaves what was published before exactly as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 import os
 import shutil
-from dataclasses import dataclass, field
+import tempfile
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 from tqdm import tqdm
 
+from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
-from .store import write_store
-from .validate import Validator, resolve_shape_namespaces
+from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
 from .vocab import Names
 
 MANIFEST = "build.json"
 VOID_FILE = "void.ttl"
+# Part of every cache key: bump it when what the cache holds changes meaning.
+CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
+ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
+STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
+VALIDATE_BATCH = 64           # documents handed to the validating processes at once
+
+
+@dataclass
+class Unit:
+    """One named graph of the build: a source document, or the ontology."""
+
+    slug: str
+    graph: str
+    document: str          # the resource the graph is derived from (VoID's prov:wasDerivedFrom)
+    file: str              # where problems are told
+    key: str               # cache key of its parsed, enriched quads
+    quads: Path            # those quads, as sorted N-Quads
+    count: int = 0         # how many
 
 
 @dataclass
@@ -34,14 +64,72 @@ class Checked:
     """Inputs read and validated: what a build publishes."""
 
     names: Names
-    graphs: dict[str, list[ox.Triple]] = field(default_factory=dict)   # named graph -> triples
-    sources: dict[str, str] = field(default_factory=dict)              # named graph -> document IRI
-    shapes: list[ox.Triple] = field(default_factory=list)
+    units: list[Unit]
+    shapes: list[ox.Triple]
     warnings: list[Problem] = field(default_factory=list)
+    parsed: list[str] = field(default_factory=list)      # slugs parsed this time (not taken from the cache)
+    validated: list[str] = field(default_factory=list)   # slugs validated this time
+
+    @property
+    def documents(self) -> int:
+        return sum(1 for u in self.units if u.slug != ONTOLOGY_UNIT)
+
+    @property
+    def quads(self) -> int:
+        return sum(u.count for u in self.units)
+
+    @property
+    def sources(self) -> dict[str, str]:
+        return {u.graph: u.document for u in self.units}
 
 
-def check(settings: Settings, progress: bool = False) -> Checked:
-    """Read and validate every input; raise InputError naming every problem found."""
+class Cache:
+    """Files named `<slug>.<key>.<ext>` under one folder; written atomically, so builds may share it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("quads", "valid"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    def quads(self, slug: str, key: str) -> Path:
+        return self.root / "quads" / f"{slug}.{key}.nq"
+
+    def valid(self, slug: str, key: str) -> Path:
+        return self.root / "valid" / f"{slug}.{key}.json"
+
+    def write(self, path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+
+    def prune(self, keep: list[Path]) -> None:
+        """Forget older versions of the units kept (other slugs may belong to another data folder)."""
+        kept = set(keep)
+        slugs = {p.name.split(".", 1)[0] for p in keep}
+        for sub in ("quads", "valid"):
+            for path in (self.root / sub).iterdir():
+                if path.name.split(".", 1)[0] in slugs and path not in kept:
+                    path.unlink(missing_ok=True)
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") + b"\0")
+    return h.hexdigest()[:32]
+
+
+def sorted_nquads(triples: list[ox.Triple], graph: str) -> bytes:
+    """A graph as N-Quads, one line per distinct quad, sorted: the same bytes for the same graph."""
+    text = ox.serialize(quads(triples, graph), format=ox.RdfFormat.N_QUADS)
+    return b"".join(sorted(set(text.splitlines(keepends=True))))
+
+
+def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Checked:
+    """Read every input (from the cache when unchanged) into a new store at `store_path`, and validate what
+    changed; raise InputError naming every problem found."""
     names = Names(settings.base)
     documents = discover_documents(settings.data_dir, names)
     ontology_source = folder_source(settings.ontology_dir, "ontology", names.ontology)
@@ -49,75 +137,210 @@ def check(settings: Settings, progress: bool = False) -> Checked:
     ontology = read_source(ontology_source, names)
     shapes = resolve_shape_namespaces(read_source(shapes_source, names), names.base)
     entailments = Entailments(ontology, names.lpo)
+    cache = Cache(settings.cache_dir)
+    ontology_digest = ontology_source.digest()
 
-    checked = Checked(names, shapes=shapes)
-    checked.graphs[names.ontology] = ontology
-    checked.sources[names.ontology] = names.ontology
-    files: dict[str, str] = {}
-    _note_files(files, ontology_source, ontology)
+    units: list[Unit] = []
+    parsed: list[str] = []
     problems: list[Problem] = []
-    for document in tqdm(documents, desc="read", unit="doc", disable=not progress):
-        try:
-            triples = read_source(document, names)
-        except InputError as error:
-            problems.extend(error.problems)
-            continue
-        _note_files(files, document, triples)
-        checked.graphs[document.graph] = entailments.enrich(triples)
-        checked.sources[document.graph] = names.document(document.slug)
+
+    def unit(source: Source, slug: str, document: str, triples=None) -> Unit | None:
+        key = digest(CACHE_FORMAT, names.base, ontology_digest, source.digest())
+        path = cache.quads(slug, key)
+        if not path.exists():
+            try:
+                found = triples if triples is not None else entailments.enrich(read_source(source, names))
+            except InputError as error:
+                problems.extend(error.problems)
+                return None
+            cache.write(path, sorted_nquads(found, source.graph))
+            parsed.append(slug)
+        return Unit(slug, source.graph, document, str(source.turtle[0]), key, path)
+
+    units.append(unit(ontology_source, ONTOLOGY_UNIT, names.ontology, ontology))
+    for document in _bar(documents, progress, "parse", "doc"):
+        units.append(unit(document, document.slug, names.document(document.slug)))
     if problems:
         raise InputError(problems)
+    units.sort(key=lambda u: u.graph)
 
-    everything = [t for triples in checked.graphs.values() for t in triples]
-    found = Validator(shapes).check(everything, files)
-    checked.warnings = [p for p in found if p.severity != "Violation"]
-    violations = [p for p in found if p.severity == "Violation"]
-    if violations:
-        raise InputError(violations)
+    context = _load(units, store_path, progress)
+    checked = Checked(names, units, shapes, parsed=parsed)
+    marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress)
+    cache.prune([u.quads for u in units] + marks)
     return checked
 
 
-def _note_files(files: dict[str, str], source: Source, triples: list[ox.Triple]) -> None:
-    for t in triples:
-        files.setdefault(str(t.subject), str(source.turtle[0]))
+def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
+    return tqdm(items, desc=f"{desc:>8}", unit=unit, total=total, disable=not progress, mininterval=0.5,
+                dynamic_ncols=True)
+
+
+def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
+    """Fill the store from the units' cached quads; return an in-memory store of the context triples (what any
+    unit says of a resource's type and labels), merged."""
+    store = ox.Store(str(store_path))
+    context = ox.Store()
+    keep = set(CONTEXT_PREDICATES)
+    batch: list[ox.Quad] = []
+    found: list[ox.Quad] = []
+    total = sum(u.quads.stat().st_size for u in units)
+    with _bar(None, progress, "store", "B", total) as bar:
+        bar.unit_scale = True
+        for u in units:
+            start = len(batch)
+            batch.extend(ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS))
+            u.count = len(batch) - start
+            found.extend(ox.Quad(q.subject, q.predicate, q.object) for q in batch[start:] if q.predicate in keep)
+            if len(batch) >= STORE_BATCH:
+                store.bulk_extend(batch)
+                context.bulk_extend(found)
+                batch, found = [], []
+            bar.update(u.quads.stat().st_size)
+        store.bulk_extend(batch)
+        context.bulk_extend(found)
+    store.flush()
+    del store
+    return context
+
+
+# --- validation, one document at a time, in as many processes as there are cores ----------------------------
+
+_worker: Validator | None = None
+
+
+def _start_worker(shapes_nt: bytes, engine: str) -> None:
+    global _worker
+    _worker = Validator(ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES), engine)
+
+
+def _validate_one(job: tuple[str, bytes, bytes]) -> list[Problem]:
+    file, own, context = job
+    parse = lambda data: list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))  # noqa: E731
+    return _worker.check_document(parse(own), parse(context), file)
+
+
+def _context_of(triples: list[ox.Triple], context: ox.Store) -> list[ox.Triple]:
+    """What the rest of the dataset says of the type and labels of the resources these triples mention."""
+    mentioned = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    mentioned.update(t.object for t in triples if isinstance(t.object, ox.NamedNode))
+    own = set(triples)
+    found = set()
+    for node in mentioned:
+        for q in context.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+            found.add(q.triple)
+    return sorted(found - own, key=str)
+
+
+def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_digest: str, context: ox.Store,
+              progress: bool) -> list[Path]:
+    """Validate the units whose quads, shapes or context changed; return the cache marks of all of them."""
+    engine = default_engine()
+    marks: list[Path] = []
+    todo: list[tuple[Unit, Path, bytes, bytes]] = []
+    problems: list[Problem] = []
+    pool = None
+    shapes_nt = ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES)
+
+    def run(jobs: list[tuple[Unit, Path, bytes, bytes]]) -> None:
+        nonlocal pool
+        work = [(u.file, own, ctx) for u, _, own, ctx in jobs]
+        if pool is None and len(jobs) > 2 and (os.cpu_count() or 1) > 1:
+            pool = multiprocessing.get_context("fork").Pool(os.cpu_count(), _start_worker, (shapes_nt, engine))
+        if pool is None:
+            if _worker is None or _worker.engine != engine:
+                _start_worker(shapes_nt, engine)
+            results = map(_validate_one, work)
+        else:
+            results = pool.imap(_validate_one, work)
+        for (u, mark, _, _), found in zip(jobs, results, strict=True):
+            checked.validated.append(u.slug)
+            problems.extend(found)
+            if not any(p.severity == "Violation" for p in found):
+                cache.write(mark, json.dumps([asdict(p) for p in found]).encode("utf-8"))
+            checked.warnings.extend(p for p in found if p.severity != "Violation")
+            bar.update(1)
+
+    try:
+        with _bar(checked.units, progress, "validate", "doc") as bar:
+            for u in checked.units:
+                own = [q.triple for q in ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS)]
+                around = _context_of(own, context)
+                around_nt = ox.serialize(around, format=ox.RdfFormat.N_TRIPLES)
+                key = digest(u.key, engine, shapes_digest, hashlib.sha256(around_nt).hexdigest())
+                mark = cache.valid(u.slug, key)
+                marks.append(mark)
+                if mark.exists():
+                    checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
+                    bar.update(1)
+                    continue
+                todo.append((u, mark, ox.serialize(own, format=ox.RdfFormat.N_TRIPLES), around_nt))
+                if len(todo) >= VALIDATE_BATCH:
+                    run(todo)
+                    todo = []
+            run(todo)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    violations = [p for p in problems if p.severity == "Violation"]
+    if violations:
+        raise InputError(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message)))
+    return marks
+
+
+def check(settings: Settings, progress: bool = False) -> Checked:
+    """Read and validate every input (into a throwaway store); raise InputError naming every problem found."""
+    with tempfile.TemporaryDirectory(prefix="lodpub-check-") as tmp:
+        return prepare(settings, Path(tmp) / "store", progress)
 
 
 def build(settings: Settings, progress: bool = False) -> dict:
     """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap."""
-    checked = check(settings, progress)
-    names = checked.names
-    data_quads = [q for graph, triples in checked.graphs.items() for q in quads(triples, graph)]
-
     dist = settings.dist_dir
     staging = dist.with_name(f".{dist.name}.building")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        distributions = write_dumps(data_quads, staging / "dumps", names.prefixes())
-        void = describe_dataset(names, data_quads, checked.sources, distributions,
-                                settings.title, settings.license)
+        checked = prepare(settings, staging / "store", progress)
+        names = checked.names
+        data = checked.units
+        distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
+                                           staging / "work", progress)
+        stats.graphs = {u.graph: u.count for u in data}
+        store = ox.Store(str(staging / "store"))
+        stats.distinct_objects = _distinct_objects(store)
+        void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
-        served = [*data_quads, *quads(checked.shapes, names.shapes), *quads(void, names.dataset)]
-        write_store(staging / "store", _progress(served, progress))
+        store.extend([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])
+        store.flush()
+        store.optimize()
+        served = len(store)
+        del store
+        shutil.rmtree(staging / "work", ignore_errors=True)
         manifest = {
             "base": names.base,
             "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-            "graphs": sorted(checked.graphs),
-            "quads": len(served),
+            "graphs": sorted(checked.sources),
+            "quads": served,
             "dumps": [d.path.name for d in distributions],
+            "parsed": len(checked.parsed),
+            "validated": len(checked.validated),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return manifest
+    return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
 
 
-def _progress(items: list, enabled: bool):
-    return tqdm(items, desc="store", unit="quad", unit_scale=True, disable=not enabled, mininterval=0.5)
+def _distinct_objects(store: ox.Store) -> int:
+    """Distinct objects over every named graph (the store holds only the data graphs at this point)."""
+    result = store.query("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(next(iter(result))[0].value)
 
 
 def _swap(staging: Path, dist: Path) -> None:

@@ -52,8 +52,7 @@ def validate(**options) -> None:
         sys.exit(1)
     for warning in checked.warnings:
         click.echo(warning.render(), err=True)
-    triples = sum(len(t) for t in checked.graphs.values())
-    click.echo(f"valid: {len(checked.graphs) - 1} source document(s), {triples} triples, "
+    click.echo(f"valid: {checked.documents} source document(s), {checked.quads} triples, "
                f"{len(checked.warnings)} warning(s)")
 
 

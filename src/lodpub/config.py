@@ -20,6 +20,8 @@ class Settings:
     shapes_dir: Path = Path("shapes")
     # What a build publishes: dumps, VoID and the store the server reads.
     dist_dir: Path = Path("dist")
+    # Each source document's parsed quads and validation outcome, so a rebuild redoes only what changed.
+    cache_dir: Path = Path(".lodpub-cache")
     # A remote SPARQL 1.1 endpoint to serve from instead of the embedded store.
     store_url: str | None = None
     # How the remote store's default graph is made the union of the named graphs: auto, native or explicit
@@ -61,7 +63,7 @@ class Settings:
                 continue
             values[f.name] = _coerce(f.type, raw, f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        for key in ("data_dir", "ontology_dir", "shapes_dir", "dist_dir"):
+        for key in ("data_dir", "ontology_dir", "shapes_dir", "dist_dir", "cache_dir"):
             if key in values:
                 values[key] = Path(values[key])
         return cls(**values)
