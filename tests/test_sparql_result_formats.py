@@ -212,3 +212,14 @@ def test_rdflib_reads_a_describe_of_every_person(endpoint, store, persons):
         own = store.query(f"CONSTRUCT {{ <{person}> ?p ?o }} WHERE {{ <{person}> ?p ?o }}").triples
         assert {(str(t.predicate.value), str(t.object.value)) for t in own} <= \
                {(str(p), str(o)) for p, o in graph.predicate_objects(rdflib.URIRef(person))}
+
+
+def test_a_result_xml_cannot_carry_is_refused_in_xml_and_given_in_json(endpoint):
+    select = 'SELECT ?x WHERE { BIND("bell\\u0007" AS ?x) }'
+    construct = 'CONSTRUCT { <urn:x:s> <urn:x:p> ?x } WHERE { BIND("bell\\u0007" AS ?x) }'
+    for query, media_type in ((select, "application/sparql-results+xml"), (construct, "application/rdf+xml")):
+        response = requests.get(endpoint, params={"query": query}, headers={"Accept": media_type})
+        assert response.status_code == 406
+        assert "U+0007" in response.text
+    response = requests.get(endpoint, params={"query": select}, headers={"Accept": "application/sparql-results+json"})
+    assert response.json()["results"]["bindings"][0]["x"]["value"] == "bell\a"

@@ -65,6 +65,7 @@ def test_it_describes_a_sparql_11_query_service_at_this_endpoint(sd):
     assert (SERVICE, rdflib.RDF.type, SD.Service) in sd
     assert (SERVICE, SD.endpoint, SERVICE) in sd
     assert set(sd.objects(SERVICE, SD.supportedLanguage)) == {SD.SPARQL11Query}   # no Update
+    assert (SERVICE, SD.defaultEntailmentRegime, rdflib.URIRef("http://www.w3.org/ns/entailment/Simple")) in sd
 
 
 def test_it_lists_every_result_format_served(sd):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -30,6 +31,12 @@ RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 Row = Sequence["ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None"]
+# Characters XML 1.0 cannot carry at all, not even as references.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class Unrepresentable(ValueError):
+    """The result holds what the chosen format cannot carry (a control character in XML 1.0)."""
 
 
 # --- SPARQL JSON -------------------------------------------------------------------------------------------
@@ -81,6 +88,14 @@ def _xml_term(term) -> str:
     return f"<literal>{escape(term.value)}</literal>"
 
 
+def _checked_xml(text: str) -> str:
+    found = NOT_XML.search(text)
+    if found:
+        raise Unrepresentable(f"the result holds the character U+{ord(found.group()):04X}, which XML 1.0 cannot "
+                              "carry: ask for JSON, CSV or TSV (or N-Triples, Turtle, JSON-LD for a graph)")
+    return text
+
+
 def _xml_comment(note: str | None) -> str:
     return f"<!-- {note.replace('--', '- -')} -->\n" if note else ""
 
@@ -95,7 +110,7 @@ def xml_solutions(variables: list[str], rows: list[Row], note: str | None = None
                    for name, term in zip(variables, row, strict=True) if term is not None)
         out.append("</result>\n")
     out.append("</results>\n</sparql>\n")
-    return "".join(out).encode("utf-8")
+    return _checked_xml("".join(out)).encode("utf-8")
 
 
 def xml_boolean(value: bool, note: str | None = None) -> bytes:
@@ -174,6 +189,9 @@ def _xml_declaration_comment(data: bytes, note: str) -> bytes:
     return declaration + newline + _xml_comment(note).encode() + rest
 
 
+# What a graph format cannot carry.
+GRAPH_CHECKS: dict[str, Callable[[bytes], object]] = {"rdfxml": lambda data: _checked_xml(data.decode("utf-8"))}
+
 # Where a graph format can say that the result was cut (JSON-LD cannot).
 GRAPH_NOTES: dict[str, Callable[[bytes, str], bytes]] = {
     "turtle": _hash_comment,
@@ -184,6 +202,8 @@ GRAPH_NOTES: dict[str, Callable[[bytes, str], bytes]] = {
 
 def graph(triples: list[ox.Triple], fmt: RdfFormat, prefixes: dict[str, str], note: str | None = None) -> bytes:
     data = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+    if fmt.key in GRAPH_CHECKS:
+        GRAPH_CHECKS[fmt.key](data)
     if note and fmt.key in GRAPH_NOTES:
         data = GRAPH_NOTES[fmt.key](data, note)
     return data

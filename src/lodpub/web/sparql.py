@@ -229,7 +229,10 @@ def run(operation: Operation):
     except StoreError as error:
         log.error("the store failed on a SPARQL query: %s", error)
         return refusal(503, "the store behind this endpoint could not answer; try again later", operation)
-    return write(answer, offer, query)
+    try:
+        return write(answer, offer, query)
+    except results.Unrepresentable as error:
+        return refusal(406, str(error), operation)
 
 
 def _syntax_message(query: str, error: SyntaxError) -> str:
