@@ -69,14 +69,14 @@ GRAPH_KEYS = {f.key: f for f in GRAPH_FORMATS}
 
 def negotiate(offers: tuple[Offer, ...], params: MultiDict) -> Offer:
     """The offer a `format` (or `output`) parameter names, else the best by Accept (q-values), else the first."""
-    for name in (*params.getlist("format"), *params.getlist("output")):
+    names = [n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip()]
+    for name in names:
         for offer in offers:
-            if name.strip().lower() in offer.names:
+            if name in offer.names:
                 return offer
-    if params.getlist("format") or params.getlist("output"):
+    if names:
         known = ", ".join(o.key for o in offers)
-        raise NotAcceptable(f"format={params.get('format') or params.get('output')} is not offered for this "
-                            f"answer; the formats are: {known}")
+        raise NotAcceptable(f"format={names[0]} is not offered for this answer; the formats are: {known}")
     accept = request.accept_mimetypes
     if not accept:
         return offers[0]
