@@ -154,6 +154,8 @@ def test_the_unnamed_agents_and_how_the_text_refers_to_them(sparql):
         ("id/group/forces-under-soleimani-control", "forces that are under their control"),
         ("id/group/top-us-officials", "top U.S. officials"),
         ("id/group/syrian-army-allies", "its allies"),
+        ("id/organization/shiite-militias", "Shiite militias in Iraq and Syria"),
+        ("id/organization/iran-backed-shiite-militias", "Iran-backed Shiite militias"),
     }
 
 
@@ -741,7 +743,7 @@ NAMING = "schema:name|foaf:name|schema:givenName|schema:familyName|owl:sameAs|sc
 
 
 def test_unnamed_agents_have_no_name_and_are_not_identified(sparql):
-    assert len(sparql("SELECT ?a WHERE { ?a a lpo:UnnamedAgent }")) == 8
+    assert len(sparql("SELECT ?a WHERE { ?a a lpo:UnnamedAgent }")) == 10
     assert sparql(f"SELECT ?a ?p WHERE {{ ?a a lpo:UnnamedAgent ; ?p ?v . ?a {NAMING} ?v }}") == []
     assert not sparql("ASK { ?x owl:sameAs|schema:sameAs|skos:exactMatch ?a . ?a a lpo:UnnamedAgent }")
 
