@@ -1,4 +1,4 @@
-"""The `lodpub` command: validate, build, serve."""
+"""The `lodpub` command: validate, build, serve, publish."""
 
 from __future__ import annotations
 
@@ -82,6 +82,11 @@ def build(quiet: bool, **options) -> None:
 @click.option("--workers", type=int, help="Worker processes (default: twice the cores, at least 2).")
 @click.option("--query-timeout", type=float, help="Seconds a SPARQL query may run (default 30).")
 @click.option("--result-cap", type=int, help="Most rows a SPARQL query returns (default 10000).")
+@click.option("--store", "store_url", metavar="URL",
+              help="Serve from this SPARQL 1.1 query endpoint instead of dist/store (or LODPUB_STORE_URL); "
+                   "credentials from LODPUB_STORE_USER/LODPUB_STORE_PASSWORD or LODPUB_STORE_TOKEN.")
+@click.option("--store-union", type=click.Choice(["auto", "native", "explicit"]),
+              help="How the store's default graph is made the union of the named graphs (default auto).")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> None:
     """Serve the built data as Linked Data, with a SPARQL endpoint."""
@@ -94,8 +99,52 @@ def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> No
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
     settings = settings.replace(base=manifest["base"])
-    click.echo(f"serving {settings.dist_dir} (base {settings.base}) on http://{host}:{port}/", err=True)
+    if settings.store_url:
+        from .store import redact
+
+        source = f"the store at {redact(settings.store_url)}"
+    else:
+        source = str(settings.dist_dir)
+    click.echo(f"serving {source} (base {settings.base}) on http://{host}:{port}/", err=True)
     run_server(settings, host, port, workers=workers, dev=dev)
+
+
+@main.command()
+@click.option("--to", "to", required=True, metavar="URL", envvar="LODPUB_PUBLISH_TO",
+              help="The store's SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://localhost:7878/store "
+                   "(or LODPUB_PUBLISH_TO).")
+@click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="The built dist folder.")
+@click.option("--retries", default=5, show_default=True, type=click.IntRange(0, 20),
+              help="Retries of a graph after a transient failure (connection error, 429, 5xx).")
+@click.option("--backoff", default=1.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait before the first retry; doubled for each next one.")
+@click.option("--timeout", default=600.0, show_default=True, type=float,
+              help="Seconds to wait on the store for one graph.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def publish(to: str, retries: int, backoff: float, timeout: float, quiet: bool, **options) -> None:
+    """Load the built data into a store: one named graph per source document, plus the ontology, the
+    shapes and the dataset's description, each replaced whole with one Graph Store Protocol PUT.
+
+    Credentials come from the environment only: LODPUB_STORE_USER and LODPUB_STORE_PASSWORD (HTTP Basic)
+    or LODPUB_STORE_TOKEN (Bearer).
+    """
+    from .publish import PublishError
+    from .publish import publish as run_publish
+    from .store import Credentials, redact
+
+    settings = settings_from(**options)
+    try:
+        report = run_publish(settings, to, credentials=Credentials.from_env(), retries=retries, backoff=backoff,
+                             timeout=timeout,
+                             progress=not quiet and sys.stderr.isatty(),
+                             on_retry=lambda message: click.echo(f"retrying: {message}", err=True))
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from None
+    except PublishError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"published {len(report.graphs)} graphs, {report.triples} triples "
+               f"({report.bytes / 1e6:.1f} MB) to {redact(to)} in {report.seconds:.1f} s")
 
 
 if __name__ == "__main__":

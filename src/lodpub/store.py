@@ -223,13 +223,23 @@ class RemoteStore:
         Raises SyntaxError when the store refuses the query (400), StoreTimeout past the time limit (`timeout`,
         else the store's), StoreError when the store cannot be reached or fails.
         """
+        # Forwarded only once our checks have passed it: no update, nothing that would make the store fetch.
+        from .sparql.policy import inspect
+
+        inspect(sparql, base=base_iri or self.base, prefixes=prefixes or {}, graphs=self.graph_names())
         if dataset == UNION:
             default, named = self._union_dataset()
         else:
             every = None if dataset.default and dataset.named else self.graph_names()
             default, named = list(dataset.default or every), list(dataset.named or every)
-        return self._send(_prologue(sparql, base_iri, prefixes) + sparql, default, named,
-                          self.timeout if timeout is None else timeout)
+        try:
+            return self._send(_prologue(sparql, base_iri, prefixes) + sparql, default, named,
+                              self.timeout if timeout is None else timeout)
+        except SyntaxError:
+            # Our prologue moved the store's line numbers: the embedded engine's parser says where, exactly
+            # as the embedded store would; if it finds nothing, the store's own message stands.
+            _parse_locally(sparql, base_iri, prefixes)
+            raise
 
     def graph_names(self) -> list[str]:
         """lodpub's named graphs in the store: those under the base (a shared store may hold others)."""
@@ -338,6 +348,18 @@ def _prologue(sparql: str, base_iri: str | None, prefixes: dict[str, str] | None
     return "".join(line + "\n" for line in lines)
 
 
+_EMPTY: ox.Store | None = None
+
+
+def _parse_locally(sparql: str, base_iri: str | None, prefixes: dict[str, str] | None) -> None:
+    """Raise the SyntaxError Oxigraph's parser gives for this query, if any (over an empty store, so that
+    nothing is read; an ASK is evaluated there, on no data)."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = ox.Store()
+    _EMPTY.query(sparql, base_iri=base_iri, prefixes=prefixes)
+
+
 def _status_of(error: Exception) -> int:
     from SPARQLWrapper.SPARQLExceptions import (
         EndPointInternalError,
@@ -436,6 +458,9 @@ class _DeadlineReader(io.RawIOBase):
         if time.monotonic() > self.deadline:
             raise StoreTimeout(f"the store at {self.where} did not send its answer within {self.timeout:g} s")
         try:
-            return self.response.readinto(buffer)
+            # read1: what has arrived (one read of the socket), so rows reach the parser as they come.
+            chunk = self.response.read1(len(buffer))
         except TimeoutError:
             raise StoreTimeout(f"the store at {self.where} stalled past {self.timeout:g} s") from None
+        buffer[:len(chunk)] = chunk
+        return len(chunk)

@@ -9,7 +9,7 @@ from flask import Flask
 
 from ..build import read_manifest
 from ..config import Settings
-from ..store import Credentials, EmbeddedStore, RemoteStore
+from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
 from . import errors
 
@@ -21,6 +21,18 @@ def open_store(settings: Settings):
         return RemoteStore(settings.store_url, settings.base, timeout=settings.query_timeout,
                            union=settings.store_union, credentials=Credentials.from_env())
     return EmbeddedStore(settings.store_dir)
+
+
+def _store_unavailable(error: StoreError):
+    """A remote store that failed: 503 to the client, which may retry; the details (store, status) go to the
+    log only, since the store's address is not the public's business."""
+    errors.log.error("remote store: %s", error)
+    if isinstance(error, StoreTimeout):
+        message = "the store behind this server did not answer within the time limit; try again later"
+    else:
+        message = "the store behind this server is unavailable; try again later"
+    response = errors.render_error(503, "Service Unavailable", message)
+    return response[0], 503, {**(response[2] if len(response) > 2 else {}), "Retry-After": "5"}
 
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
@@ -38,6 +50,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "manifest": manifest,
     }
     errors.register(app)
+    app.register_error_handler(StoreError, _store_unavailable)
     from . import dataset, pages, resources, sparql, vocabulary
 
     for module in (resources, sparql, dataset, vocabulary, pages):
