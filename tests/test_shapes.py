@@ -383,7 +383,7 @@ CASES = [
     Case("armed force of a place that is not a country",
          'organization:guard a lpo:ArmedForce ; schema:name "Guard" ; lpo:polity place:harbor . '
          'place:harbor a schema:Place ; schema:name "Harbor" .',
-         "ArmedForceShape", "id/organization/guard", "lpo:polity names a country (schema:Country).", LPO + "polity"),
+         "PolityShape", "id/organization/guard", "lpo:polity names a country (schema:Country).", LPO + "polity"),
     Case("group without label", f'group:residents a lpo:Group ; lpo:supportedBy {SP_COUNCIL} .',
          "GroupShape", "id/group/residents",
          "A group needs a label (rdfs:label), the text's own words for it, tagged @en.", RDFS + "label"),
@@ -471,8 +471,7 @@ CASES = [
          "MembershipShape", "id/membership/ada-mayor",
          "A membership's lpo:principal is an agent (prov:Agent), the person the role serves.", LPO + "principal"),
     Case("membership polity not a country", "membership:ada-mayor lpo:polity person:ada .",
-         "MembershipShape", "id/membership/ada-mayor",
-         "A membership's lpo:polity is a country (schema:Country).", LPO + "polity"),
+         "PolityShape", "id/membership/ada-mayor", "lpo:polity names a country (schema:Country).", LPO + "polity"),
     Case("membership attested at a literal", 'membership:ada-mayor lpo:attestedAt "May 4" .',
          "MembershipShape", "id/membership/ada-mayor",
          "A membership's lpo:attestedAt is a time (an lpo:TimeExpression), not a literal.", LPO + "attestedAt"),
@@ -523,9 +522,29 @@ CASES = [
          "What a communication conveys (lpo:conveys) is a message (lpo:Message: a letter, a post, a message passed on).",
          LPO + "conveys"),
     Case("status that is not a status", "communication:remarks lpo:status lpo:LetterMedium .",
-         "CommunicationShape", "id/communication/remarks",
-         "A communication's lpo:status is one of the ontology's statuses (lpo:Status), such as lpo:Sent.",
+         "StatusShape", "id/communication/remarks",
+         "lpo:status is one of the ontology's statuses (lpo:Status), such as lpo:Sent or lpo:Planned.",
          LPO + "status"),
+    Case("disputed status stated on the thing",
+         "letter:to-council lpo:status lpo:Received . "
+         f"claim:a a lpo:Claim ; lpo:claimedBy doc:w ; rdf:subject letter:to-council ; rdf:predicate lpo:status ; "
+         f"rdf:object lpo:Received ; lpo:supportedBy {SP_HEDGE} . "
+         f"claim:b a lpo:Claim ; lpo:claimedBy doc:w ; rdf:subject letter:to-council ; rdf:predicate lpo:status ; "
+         f"rdf:object lpo:RefusedToOpen ; lpo:supportedBy {SP_HEDGE} .",
+         "StatusShape", "id/letter/to-council",
+         f"Claims disagree about this resource's status (<{LPO}Received>, <{LPO}RefusedToOpen>), so it is not stated "
+         "on the resource itself: keep each status in the claim that gives it (rdf:predicate lpo:status)."),
+    Case("after something that is not an act", "communication:letter lpo:after place:x .",
+         "OrderShape", "id/communication/letter",
+         "lpo:after names an act or event (prov:Activity) that this one follows.", LPO + "after"),
+    Case("acts that come after each other",
+         "communication:letter lpo:after communication:remarks . communication:remarks lpo:after communication:letter .",
+         "OrderShape", "id/communication/letter",
+         "This act comes, through lpo:after, after itself: the order the source gives has no cycles."),
+    Case("reason that is not a claim", "communication:letter lpo:statedReason quote:fix .",
+         "StatedReasonShape", "id/communication/letter",
+         "A stated reason (lpo:statedReason) is a claim (lpo:Claim) with its claimant and evidence.",
+         LPO + "statedReason"),
     Case("location that is not a place", "communication:remarks schema:location person:ada .",
          "CommunicationShape", "id/communication/remarks",
          "Where a communication takes place (schema:location) is a place (schema:Place).", SCHEMA + "location"),
@@ -739,6 +758,11 @@ CASES += [
          f"claim:x a lpo:Claim ; lpo:claimedBy person:ada ; schema:about letter:to-council ; lpo:supportedBy {SP_HEDGE} .",
          "ClaimShape", "id/claim/x",
          f"A claim made by an agent is also attributed to that agent: add prov:wasAttributedTo <{BASE}id/person/ada>."),
+    Case("claim in a source's own voice, supported elsewhere",
+         f"{MADE_UP_DOC} claim:x a lpo:Claim ; lpo:claimedBy doc:other ; schema:about person:ada ; lpo:supportedBy {SP_HEDGE} .",
+         "ClaimShape", "id/claim/x",
+         f"A claim in the source's own voice (lpo:claimedBy <{BASE}id/document/other>) is supported by a span of that "
+         "source."),
     Case("claim with two subjects", "claim:council-agrees rdf:subject person:ada , organization:council ; "
          "rdf:predicate lpo:status ; rdf:object lpo:Received .",
          "ClaimShape", "id/claim/council-agrees",
