@@ -44,6 +44,7 @@ CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
+POOL_FROM = 16                # fewer documents to validate than this are validated in this process
 
 
 @dataclass
@@ -207,11 +208,14 @@ def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
 # --- validation, one document at a time, in as many processes as there are cores ----------------------------
 
 _worker: Validator | None = None
+_worker_for: tuple[bytes, str] | None = None
 
 
 def _start_worker(shapes_nt: bytes, engine: str) -> None:
-    global _worker
-    _worker = Validator(ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES), engine)
+    global _worker, _worker_for
+    if _worker_for != (shapes_nt, engine):
+        _worker = Validator(ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES), engine)
+        _worker_for = (shapes_nt, engine)
 
 
 def _validate_one(job: tuple[str, bytes, bytes]) -> list[Problem]:
@@ -245,11 +249,12 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
     def run(jobs: list[tuple[Unit, Path, bytes, bytes]]) -> None:
         nonlocal pool
         work = [(u.file, own, ctx) for u, _, own, ctx in jobs]
-        if pool is None and len(jobs) > 2 and (os.cpu_count() or 1) > 1:
-            pool = multiprocessing.get_context("fork").Pool(os.cpu_count(), _start_worker, (shapes_nt, engine))
+        if pool is None and len(jobs) >= POOL_FROM and (os.cpu_count() or 1) > 1:
+            # Spawned, not forked: a fork would inherit the store's and the SHACL engine's thread pools
+            # without their threads, and hang.
+            pool = multiprocessing.get_context("spawn").Pool(os.cpu_count(), _start_worker, (shapes_nt, engine))
         if pool is None:
-            if _worker is None or _worker.engine != engine:
-                _start_worker(shapes_nt, engine)
+            _start_worker(shapes_nt, engine)
             results = map(_validate_one, work)
         else:
             results = pool.imap(_validate_one, work)
