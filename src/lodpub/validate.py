@@ -23,7 +23,7 @@ import pyoxigraph as ox
 import rdflib
 
 from .report import Problem
-from .terms import rdflib_graph
+from .terms import from_rdflib, rdflib_graph, to_rdflib
 from .vocab import FOAF, RDF, RDFS, SCHEMA, SH, SKOS, XSD
 
 SH_NS = rdflib.Namespace(SH)
@@ -56,6 +56,46 @@ def default_engine() -> str:
         except ImportError:
             return "pyshacl"
     return wanted
+
+
+class OxigraphQueryGraph(rdflib.Graph):
+    """An rdflib graph whose SPARQL queries Oxigraph answers.
+
+    pyshacl evaluates each SHACL-SPARQL constraint once per focus node. rdflib's engine orders a basic graph
+    pattern without knowing that `$this` will be bound, so a constraint can cross-join every node of a class
+    for every focus node (minutes on a 5,000-triple graph). Oxigraph answers the same query, with `$this`
+    pre-bound by substitution (the SHACL semantics), in about a millisecond. Everything else pyshacl does
+    (triples, len) stays on rdflib's fast in-memory store.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        super().__init__()
+        self.engine = ox.Store()
+        triples = list(triples)
+        self.engine.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        for t in triples:
+            self.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):  # noqa: N803
+        if not isinstance(query_object, str) or kwargs:
+            return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
+                                 **kwargs)
+        answer = self.engine.query(
+            query_object,
+            prefixes={str(k): str(v) for k, v in (initNs or {}).items()},
+            substitutions={ox.Variable(str(k)): from_rdflib(v) for k, v in (initBindings or {}).items()},
+        )
+        out = rdflib.query.Result("ASK" if isinstance(answer, ox.QueryBoolean) else "SELECT")
+        if isinstance(answer, ox.QueryBoolean):
+            out.askAnswer = bool(answer)
+            return out
+        if not isinstance(answer, ox.QuerySolutions):
+            return super().query(query_object, processor, result, initNs, initBindings, use_store_provided)
+        out.vars = [rdflib.Variable(v.value) for v in answer.variables]
+        out.bindings = [{var: to_rdflib(term) for var, term in zip(out.vars, row, strict=True) if term is not None}
+                        for row in answer]
+        return out
 
 
 class Validator:
