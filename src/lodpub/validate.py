@@ -109,7 +109,7 @@ class Validator:
         self.shape_names: dict[str, str] = {}
         for holder, prop in self.shapes.subject_objects(SH_NS.property):
             path = self.shapes.value(prop, SH_NS.path)
-            self.shape_names[_show(prop)] = f"{_show(holder)} (property {_show(path)})"
+            self.shape_names[_show(prop)] = f"{_show(holder)} (property {_path(self.shapes, path)})"
         self._compiled = None
         if self.engine == "turbo":
             import pyshacl_turbo
@@ -171,11 +171,33 @@ def _problems(results: rdflib.Graph, files: dict[str, str]) -> Iterable[tuple[st
             message="; ".join(messages) or f"violates {one(SH_NS.sourceConstraintComponent)}",
             file=files.get(key) if key is not None else None,
             focus=one(SH_NS.focusNode),
-            path=one(SH_NS.resultPath),
+            path=_path(results, results.value(result, SH_NS.resultPath)),
             value=one(SH_NS.value),
             shape=one(SH_NS.sourceShape),
             severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
         )
+
+
+PATH_SUFFIXES = {SH_NS.zeroOrMorePath: "*", SH_NS.oneOrMorePath: "+", SH_NS.zeroOrOnePath: "?"}
+
+
+def _path(graph: rdflib.Graph, path) -> str | None:
+    """A SHACL path as a person reads it: an IRI, or SPARQL property path syntax for a complex one."""
+    if path is None:
+        return None
+    if not isinstance(path, rdflib.BNode):
+        return str(path)
+    if (path, rdflib.RDF.first, None) in graph:
+        return "/".join(_path(graph, step) or "?" for step in rdflib.collection.Collection(graph, path))
+    if (inverse := graph.value(path, SH_NS.inversePath)) is not None:
+        return f"^{_path(graph, inverse)}"
+    if (alternatives := graph.value(path, SH_NS.alternativePath)) is not None:
+        options = rdflib.collection.Collection(graph, alternatives)
+        return "(" + "|".join(_path(graph, step) or "?" for step in options) + ")"
+    for predicate, suffix in PATH_SUFFIXES.items():
+        if (inner := graph.value(path, predicate)) is not None:
+            return f"({_path(graph, inner)}){suffix}"
+    return _show(path)
 
 
 def _show(term) -> str:
