@@ -135,8 +135,9 @@ class Validator:
         else:
             import pyshacl
 
-            conforms, results, _ = pyshacl.validate(rdflib_graph([*triples, *context]), shacl_graph=self.shapes,
-                                                    inference="none", advanced=True, allow_warnings=True)
+            conforms, results, _ = pyshacl.validate(OxigraphQueryGraph([*triples, *context]),
+                                                    shacl_graph=self.shapes, inference="none", advanced=True,
+                                                    allow_warnings=True, inplace=True)
         if conforms and keep is None:
             return []
         found = [dataclasses.replace(p, shape=self.shape_names.get(p.shape, p.shape))
