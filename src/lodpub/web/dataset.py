@@ -55,6 +55,7 @@ def render_dataset(triples: list[ox.Triple]) -> str:
             "media_type": media.value.removeprefix(IANA_MEDIA) if media is not None else "",
             "bytes": int(size.value) if isinstance(size, ox.Literal) else None,
             "sha256": digest.value if digest is not None else None,
+            "anchor": node.value.partition("#")[2] if isinstance(node, ox.NamedNode) else None,
         })
     distributions.sort(key=lambda d: d["name"])
     graphs = []

@@ -42,6 +42,13 @@ def iri_ref(iri: str) -> str:
     return f"<{iri}>"
 
 
+def values(variable: str, iris) -> str:
+    """`VALUES (?v) { (<a>) (<b>) }`: one IRI per row, each in its own parentheses (the long form keeps
+    every IRI after a `(`, where no query inspector can take its `<` for a less-than)."""
+    rows = " ".join(f"({iri_ref(i)})" for i in iris)
+    return f"VALUES ({variable}) {{ {rows} }}"
+
+
 def run(sparql: str):
     return store().query(sparql, prefixes=names().prefixes())
 
@@ -154,10 +161,8 @@ def labels_and_types(resources: set[ox.NamedNode], with_types: bool = True) -> l
     if not resources:
         return []
     properties = [*LABEL_PROPERTIES, names().lpo + "phrase", *([RDF + "type"] if with_types else [])]
-    values = " ".join(f"<{r.value}>" for r in sorted(resources, key=lambda r: r.value))
-    props = " ".join(f"<{p}>" for p in properties)
-    return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ VALUES ?r {{ {values} }} VALUES ?p {{ {props} }} "
-                     f"?r ?p ?o }}")
+    subjects = values("?r", sorted(r.value for r in resources))
+    return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ {subjects} {values('?p', properties)} ?r ?p ?o }}")
 
 
 def describe(iri: str, page: int = 1) -> Description:
@@ -243,7 +248,7 @@ TIME_PROPERTIES: tuple[str, ...] = (
 def quotes_about(iri: str) -> list[dict]:
     """Quotes that are, or are said by, in, on the occasion of, or about this thing, with their context."""
     ref = iri_ref(iri)
-    times = " ".join(f"<{p}>" for p in TIME_PROPERTIES)
+    times = values("?tp", TIME_PROPERTIES)
     return select(f"""
 SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel ?span ?source ?start ?end WHERE {{
   {{ VALUES ?q {{ {ref} }} }} UNION {{ ?q ?link {ref} }} UNION {{ ?q prov:wasGeneratedBy ?a0 . ?a0 lpo:occasion {ref} }}
@@ -252,7 +257,7 @@ SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel ?span ?source 
   OPTIONAL {{ ?q prov:wasAttributedTo ?speaker }}
   OPTIONAL {{ ?q prov:wasGeneratedBy ?act
              OPTIONAL {{ ?act lpo:occasion ?occasion }}
-             OPTIONAL {{ VALUES ?tp {{ {times} }} ?act ?tp ?time
+             OPTIONAL {{ {times} ?act ?tp ?time
                         OPTIONAL {{ ?time lpo:phrase|rdfs:label ?timeLabel }} }} }}
   OPTIONAL {{ ?q lpo:supportedBy ?span .
              OPTIONAL {{ ?span oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }} }}

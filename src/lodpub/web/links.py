@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
 from .context import names
 
 # Characters of a decoded request path that an IRI cannot hold as they are (RFC 3987: space, controls,
@@ -34,8 +36,14 @@ def iri_of_path(path: str) -> str:
 
 
 def is_safe_iri(iri: str) -> bool:
-    """An IRI that can be written between `<` and `>` in SPARQL and Turtle without escaping."""
-    return bool(iri) and _IRIREF_BAD.search(iri) is None and len(iri) <= 4096
+    """A valid absolute IRI (RFC 3987) that can be written between `<` and `>` in SPARQL and Turtle as it is."""
+    if not iri or len(iri) > 4096 or _IRIREF_BAD.search(iri) is not None:
+        return False
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def local(iri: str) -> str | None:

@@ -38,9 +38,10 @@ REPRESENTATIONS: tuple[Representation, ...] = (HTML, *(
     Representation(f.key, f.label, f.media_type, f.extension, f, f.aliases) for f in GRAPH_FORMATS))
 RDF_REPRESENTATIONS = tuple(r for r in REPRESENTATIONS if not r.is_html)
 
-_BY_MEDIA_TYPE: dict[str, Representation] = {}
+# Canonical media types first, then the aliases: a wildcard (`application/*`) picks a canonical type.
+_BY_MEDIA_TYPE: dict[str, Representation] = {r.media_type: r for r in REPRESENTATIONS}
 for _r in REPRESENTATIONS:
-    for _type in (_r.media_type, *_r.aliases):
+    for _type in _r.aliases:
         _BY_MEDIA_TYPE.setdefault(_type, _r)
 _OFFERS = list(_BY_MEDIA_TYPE)
 _BY_EXTENSION = {r.extension: r for r in REPRESENTATIONS}

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from ..vocab import DCTERMS, RDFS, VOID
 from .cache import cached
 from .context import names, settings
-from .describe import LABEL_PROPERTIES, graph_triples, iri_ref, labels_and_types, select
+from .describe import LABEL_PROPERTIES, graph_triples, iri_ref, labels_and_types, select, values
 from .graph import Index
 from .http import allow_cors, page_argument
 from .links import is_safe_iri
@@ -88,7 +88,10 @@ def class_url(cls: ox.NamedNode, page: int = 1) -> str:
 
 @blueprint.get("/list")
 def class_list():
-    """The members of one class, a page at a time, by IRI (slugs are readable, so this reads alphabetically)."""
+    """The members of one class, a page at a time, by IRI (slugs are readable, so this reads alphabetically).
+
+    Members that are blank nodes have no page of their own: the list names the resources that hold them.
+    """
     raw = request.args.get("class", "")
     if not raw or not is_safe_iri(raw) or ":" not in raw:
         abort(400, "give the class to list as ?class=<IRI>, e.g. ?class=http://schema.org/Person")
@@ -97,21 +100,29 @@ def class_list():
     ref = iri_ref(raw)
 
     def load():
-        total = select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {ref} FILTER(isIRI(?s)) }}")
-        rows = select(f"SELECT DISTINCT ?s WHERE {{ ?s a {ref} FILTER(isIRI(?s)) }} ORDER BY ?s "
-                      f"LIMIT {size} OFFSET {(page - 1) * size}")
-        return int(total[0]["n"].value), [row["s"] for row in rows]
+        counts = select(f"SELECT (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?named) AS ?n) WHERE {{ "
+                        f"?s a {ref} OPTIONAL {{ BIND(?s AS ?named) FILTER(isIRI(?s)) }} }}")
+        total, named = (int(counts[0][k].value) for k in ("all", "n"))
+        if named:
+            members = select(f"SELECT DISTINCT ?s WHERE {{ ?s a {ref} FILTER(isIRI(?s)) }} ORDER BY ?s "
+                             f"LIMIT {size} OFFSET {(page - 1) * size}")
+            return total, named, False, [row["s"] for row in members]
+        holders = f"?b a {ref} FILTER(isBlank(?b)) ?s ?p ?b FILTER(isIRI(?s))"
+        count = select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {holders} }}")
+        rows = select(f"SELECT DISTINCT ?s WHERE {{ {holders} }} ORDER BY ?s LIMIT {size} OFFSET {(page - 1) * size}")
+        return total, int(count[0]["n"].value), True, [row["s"] for row in rows]
 
-    total, members = cached(("list", raw, page), load)
-    pages = max(1, -(-total // size))
+    total, listed, blank_only, members = cached(("list", raw, page), load)
+    pages = max(1, -(-listed // size))
     if total == 0:
         abort(404, f"nothing in the dataset is a {raw}")
     if page > pages:
         abort(404, f"the list of {raw} has {pages} page(s), not {page}")
     cls = ox.NamedNode(raw)
     view = View(Index(labels_and_types({*members, cls})))
-    return render_template("class_list.html", view=view, cls=cls, members=members, total=total, page=page,
-                           pages=pages, first=(page - 1) * size + 1, class_url=class_url)
+    return render_template("class_list.html", view=view, cls=cls, members=members, total=total, listed=listed,
+                           blank_only=blank_only, page=page, pages=pages, first=(page - 1) * size + 1,
+                           class_url=class_url)
 
 
 def sparql_string(text: str) -> str:
@@ -135,12 +146,12 @@ def search():
     results: list = []
     more = False
     if query:
-        props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        props = values("?p", LABEL_PROPERTIES)
 
         def load():
             rows = select(f"""
 SELECT ?s (MIN(STR(?l)) AS ?label) WHERE {{
-  VALUES ?p {{ {props} }} ?s ?p ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(query)})))
+  {props} ?s ?p ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(query)})))
 }} GROUP BY ?s ORDER BY LCASE(?label) ?s LIMIT {size + 1} OFFSET {(page - 1) * size}""")
             return [row["s"] for row in rows if "s" in row]
 

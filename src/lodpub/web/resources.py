@@ -7,7 +7,7 @@ document about it, negotiated (HTML, Turtle, N-Triples, JSON-LD, RDF/XML), or ch
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect
+from flask import Blueprint, abort, redirect, request
 
 from .cache import cached
 from .describe import Description, NotAnIri, describe, exists
@@ -32,7 +32,10 @@ def thing(rest: str):
     iri = iri_of_path("/" + ID + rest)
     if not known(iri):
         return not_found(iri, None) if is_safe_iri(iri) else abort(404)
-    response = redirect("/" + DOC + encode_path(rest), code=303)
+    target = "/" + DOC + encode_path(rest)
+    if request.query_string:
+        target += "?" + request.query_string.decode("ascii", "replace")
+    response = redirect(target, code=303)
     return allow_cors(response)
 
 

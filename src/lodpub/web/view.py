@@ -6,6 +6,7 @@ Everything it returns is plain text; the templates escape it (Jinja autoescape),
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -79,6 +80,15 @@ def best_literal(index: Index, subject, properties) -> str | None:
     return None
 
 
+def humanize(curie: str) -> str:
+    """`schema:familyName` -> `family name`: a readable name for a term whose vocabulary we do not hold."""
+    prefix, colon, name = curie.partition(":")
+    if not colon or not name or "/" in name or not name.replace("_", "").isalnum():
+        return curie
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ")
+    return words if words[:1].isupper() and not words[1:2].islower() else words.lower()
+
+
 @dataclass
 class Row:
     predicate: ox.NamedNode
@@ -117,7 +127,12 @@ class View:
         rest = local(term.value)
         if rest is not None and rest.startswith("id/"):
             return rest.rsplit("/", 1)[-1]
-        return self.curie(term.value)
+        return humanize(self.curie(term.value))
+
+    def type_label(self, term) -> str:
+        """A class's own label, else its prefixed name (three "Person"s would not tell foaf from schema)."""
+        found = best_literal(self.index, term, LABEL_PROPERTIES) or self.vocab.labels.get(term.value)
+        return found or self.curie(term.value)
 
     def _phrase_or_exact(self, term) -> str | None:
         phrase = best_literal(self.index, term, (names().lpo + "phrase",))

@@ -1,0 +1,206 @@
+"""Reading a description: the thing's own triples and blank nodes, its neighbours' labels and types, the
+links into it a page at a time, and the spans of source text that support it."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from .conftest import BASE, SMALL_PAGE
+from .linkeddata import Page, get, links, parse, url_of
+
+HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
+OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
+LPO = rdflib.Namespace(BASE + "ontology#")
+SCHEMA = rdflib.Namespace("http://schema.org/")
+
+
+def doc_url(server, iri: str) -> str:
+    return url_of(server, iri).replace("/id/", "/doc/", 1)
+
+
+def to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == str(rdflib.XSD.string):
+        return rdflib.Literal(term.value)  # as rdflib parses a plain literal
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def store_closure(store, iri: str) -> rdflib.Graph:
+    """The thing's triples and those of every blank node they reach, straight from the store."""
+    graph = rdflib.Graph()
+    todo, seen = [ox.NamedNode(iri)], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for quad in store.store.quads_for_pattern(node, None, None, None):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            if isinstance(quad.object, ox.BlankNode):
+                todo.append(quad.object)
+    return graph
+
+
+def document_closure(graph: rdflib.Graph, iri: str) -> rdflib.Graph:
+    out = rdflib.Graph()
+    todo, seen = [rdflib.URIRef(iri)], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in graph.predicate_objects(node):
+            out.add((node, p, o))
+            if isinstance(o, rdflib.BNode):
+                todo.append(o)
+    return out
+
+
+@pytest.fixture(scope="module")
+def with_blank_nodes(sparql) -> list[str]:
+    """Things whose description reaches blank nodes (a span's selectors, a role, a time)."""
+    rows = sparql(f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?b FILTER(isIRI(?s) && isBlank(?b)
+        && STRSTARTS(STR(?s), "{BASE}id/")) }} ORDER BY ?s LIMIT 8""")
+    assert rows, "the data has blank nodes hanging off things"
+    return [row["s"] for row in rows]
+
+
+def test_a_description_holds_the_things_triples_and_their_blank_node_closure(server, store, with_blank_nodes):
+    for iri in with_blank_nodes:
+        graph = parse(get(url_of(server, iri), "text/turtle"), "turtle")
+        expected = store_closure(store, iri)
+        assert len(expected) > 0
+        assert isomorphic(document_closure(graph, iri), expected), iri
+
+
+def test_a_description_gives_the_labels_and_types_of_what_it_links_to(server, sparql):
+    person = BASE + "id/person/mike-pompeo"
+    graph = parse(get(url_of(server, person), "application/n-triples"), "nt11")
+    linked = sparql(f"""SELECT DISTINCT ?o ?label ?type WHERE {{ <{person}> ?p ?o FILTER(isIRI(?o) && ?p != rdf:type)
+        OPTIONAL {{ ?o rdfs:label ?label }} OPTIONAL {{ ?o a ?type }} }}""")
+    assert linked
+    for row in linked:
+        if "label" in row:
+            assert (rdflib.URIRef(row["o"]), rdflib.RDFS.label, None) in graph, row["o"]
+        if "type" in row:
+            assert (rdflib.URIRef(row["o"]), rdflib.RDF.type, rdflib.URIRef(row["type"])) in graph, row["o"]
+    incoming = sparql(f"SELECT DISTINCT ?s WHERE {{ ?s ?p <{person}> FILTER(isIRI(?s)) ?s rdfs:label ?l }} LIMIT 20")
+    assert incoming
+    for row in incoming:
+        assert (rdflib.URIRef(row["s"]), rdflib.RDFS.label, None) in graph, row["s"]
+
+
+def test_a_description_carries_the_evidence_for_its_facts(server, sparql):
+    """Each supporting span comes with its source, offsets and exact text, and they agree with the text."""
+    rows = sparql(f"""SELECT DISTINCT ?s WHERE {{ ?s lpo:supportedBy ?span FILTER(STRSTARTS(STR(?s), "{BASE}id/")) }}
+        ORDER BY ?s LIMIT 10""")
+    assert rows
+    for row in rows:
+        graph = parse(get(url_of(server, row["s"]), "text/turtle"), "turtle")
+        spans = list(graph.objects(rdflib.URIRef(row["s"]), LPO.supportedBy))
+        assert spans, row["s"]
+        for span in spans:
+            source = graph.value(span, OA.hasSource)
+            assert source is not None, span
+            selectors = list(graph.objects(span, OA.hasSelector))
+            starts = [graph.value(s, OA.start) for s in selectors if graph.value(s, OA.start) is not None]
+            exacts = [graph.value(s, OA.exact) for s in selectors if graph.value(s, OA.exact) is not None]
+            ends = [graph.value(s, OA.end) for s in selectors if graph.value(s, OA.end) is not None]
+            assert starts and ends and exacts, span
+            text = sparql(f"SELECT ?t WHERE {{ <{source}> schema:text ?t }}")[0]["t"]
+            assert text[int(starts[0]):int(ends[0])] == str(exacts[0])
+
+
+def test_the_document_says_what_it_is_about_and_under_which_license(server):
+    person = BASE + "id/person/mike-pompeo"
+    graph = parse(get(url_of(server, person), "text/turtle"), "turtle")
+    doc = rdflib.URIRef(BASE + "doc/person/mike-pompeo")
+    assert (doc, rdflib.FOAF.primaryTopic, rdflib.URIRef(person)) in graph
+    assert graph.value(doc, rdflib.DCTERMS.license) is not None
+    assert (doc, rdflib.VOID.inDataset, rdflib.URIRef(BASE + "dataset")) in graph
+
+
+# --- Incoming links, a page at a time ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def popular(sparql) -> tuple[str, set[str]]:
+    """The thing with the most (named) things linking to it, and those things."""
+    row = sparql(f"""SELECT ?o (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && ?p != rdf:type
+        && STRSTARTS(STR(?o), "{BASE}id/")) }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1""")[0]
+    subjects = {r["s"] for r in sparql(f"SELECT DISTINCT ?s WHERE {{ ?s ?p <{row['o']}> FILTER(isIRI(?s)) }}")}
+    assert len(subjects) > 2 * SMALL_PAGE
+    return row["o"], subjects
+
+
+def test_incoming_links_are_paged_with_counts_and_next_links_in_rdf(small_pages, popular):
+    iri, subjects = popular
+    url = url_of(small_pages, iri)
+    seen_subjects: set[str] = set()
+    seen_links: set[tuple] = set()
+    pages = 0
+    total = None
+    while url:
+        response = get(url, "text/turtle")
+        assert response.status_code == 200
+        graph = parse(response, "turtle")
+        assert (rdflib.URIRef(iri), None, None) in graph, "every page still describes the thing"
+        page_links = {(s, p) for s, p in graph.subject_predicates(rdflib.URIRef(iri))
+                      if isinstance(s, rdflib.URIRef) and p != rdflib.FOAF.primaryTopic}
+        assert 0 < len(page_links) <= SMALL_PAGE
+        assert not page_links & seen_links, "no link is on two pages"
+        seen_links |= page_links
+        seen_subjects |= {str(s) for s, _ in page_links}
+        counts = set(graph.objects(None, HYDRA.totalItems))
+        assert len(counts) == 1
+        total = int(counts.pop())
+        views = list(graph.subjects(rdflib.RDF.type, HYDRA.PartialCollectionView))
+        assert len(views) == 1
+        nexts = [link["href"] for link in links(response) if link.get("rel") == "next"]
+        rdf_next = graph.value(views[0], HYDRA.next)
+        if nexts:
+            assert str(rdf_next) == BASE + nexts[0].lstrip("/")
+            url = small_pages.url + nexts[0].lstrip("/")
+        else:
+            assert rdf_next is None
+            url = None
+        pages += 1
+        assert pages < 1000
+    assert pages > 1
+    assert seen_subjects == subjects
+    assert total == len(seen_links)
+
+
+def test_incoming_links_are_paged_in_html_too(small_pages, popular):
+    iri, subjects = popular
+    response = get(url_of(small_pages, iri), "text/html")
+    page = Page(response.text)
+    nexts = [href for href, _ in page.anchors if "page=2" in href]
+    assert nexts, "the first page links to the second"
+    assert "showing 1–5" in page.text
+    second = get(small_pages.url + nexts[0].lstrip("/").split("#")[0], "text/html")
+    assert second.status_code == 200
+    assert "showing 6–10" in Page(second.text).text
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "99999999999999999999", "", "٣"])
+def test_a_bad_page_number_is_400(small_pages, popular, page):
+    response = get(doc_url(small_pages, popular[0]) + f"?page={page}", "text/turtle")
+    assert response.status_code == 400
+
+
+def test_a_page_past_the_last_is_404(small_pages, popular):
+    assert get(doc_url(small_pages, popular[0]) + "?page=100000", "text/turtle").status_code == 404
+
+
+def test_a_page_asked_of_the_thing_is_kept_through_the_303(small_pages, popular):
+    response = get(url_of(small_pages, popular[0]) + "?page=2", "text/turtle", allow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("?page=2")
