@@ -65,10 +65,10 @@ def free_port() -> int:
 class LiveServer:
     """`lodpub serve` in a subprocess on a loopback port, as a user would run it."""
 
-    def __init__(self, settings: Settings, *extra: str) -> None:
+    def __init__(self, settings: Settings, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.log = open(settings.dist_dir.parent / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "lodpub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -99,5 +99,16 @@ class LiveServer:
 def server(built):
     """A real server over the built data; `server.url` is its root, e.g. http://127.0.0.1:PORT/."""
     live = LiveServer(built, "--query-timeout", "3")
+    yield live
+    live.stop()
+
+
+SMALL_PAGE = 5
+
+
+@pytest.fixture(scope="session")
+def small_pages(built):
+    """A second server that pages lists and incoming links five at a time, so paging is exercised on any data."""
+    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(SMALL_PAGE)})
     yield live
     live.stop()
