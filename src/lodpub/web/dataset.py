@@ -30,9 +30,9 @@ def cors(response):
     return allow_cors(response)
 
 
-@blueprint.route("/dataset", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route("/dataset.<extension>", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route("/.well-known/void", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/dataset")
+@blueprint.route("/dataset.<extension>")
+@blueprint.route("/.well-known/void")
 def dataset(extension: str | None = None):
     return serve_graph(names().dataset, "/dataset", extension, render_dataset)
 
@@ -85,7 +85,7 @@ def render_dataset(triples: list[ox.Triple]) -> str:
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)
 
 
-@blueprint.route("/dumps/<path:name>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/dumps/<path:name>")
 def dump(name: str):
     """One dump file of the build; nothing outside `dist/dumps` is ever reachable."""
     if not DUMP_NAME.match(name):

@@ -16,7 +16,7 @@ from flask import Response, abort, request
 from ..vocab import FOAF, RDF, RDFS, VOID
 from .cache import cached
 from .context import names, settings
-from .http import allow_cors, conditional, link
+from .http import CORS_HEADERS, allow_cors, etag_for, last_modified, link, not_modified
 from .links import document_iri, href, with_extension, with_page
 from .negotiation import REPRESENTATIONS, Representation, available_types, wants_rdf
 from .serialize import serialize
@@ -33,26 +33,43 @@ class Document:
     pages: int = 1
 
 
-def size_of(document: Document) -> int:
-    return 2048 + 300 * len(document.triples)
+@dataclass(frozen=True)
+class Prepared:
+    """One representation of one document, ready to send: computed once per build and process."""
+
+    body: bytes
+    headers: tuple[tuple[str, str], ...]     # sent with 200
+    validators: tuple[tuple[str, str], ...]  # sent with 200 and with 304
+    etag: str
+
+
+def prepare(document: Document, chosen: Representation) -> Prepared:
+    body = document.html().encode("utf-8") if chosen.is_html else serialize(document.triples, chosen.rdf)
+    etag = etag_for(document.key, chosen.key)
+    validators = (
+        ("Content-Location", with_page(with_extension(document.path, chosen.extension), document.page)),
+        ("ETag", f'W/"{etag}"'),
+        ("Last-Modified", last_modified()),
+        ("Cache-Control", "public, no-cache"),
+        *CORS_HEADERS,
+    )
+    headers = (("Content-Type", chosen.content_type), ("Link", ", ".join(links(document))))
+    return Prepared(body, headers, validators, etag)
+
+
+def answer_prepared(prepared: Prepared, negotiated: bool) -> Response:
+    """200 with the prepared representation, or 304 when the client's copy is current."""
+    vary = (("Vary", "Accept"),) if negotiated else ()
+    if not_modified(prepared.etag):
+        return Response(status=304, headers=[*prepared.validators, *vary])
+    return Response(prepared.body, status=200, headers=[*prepared.headers, *prepared.validators, *vary])
 
 
 def answer(document: Document, chosen: Representation, negotiated: bool) -> Response:
     """The chosen representation of the document (or 304), with every header a Linked Data client reads."""
-    def render() -> bytes:
-        if chosen.is_html:
-            return document.html().encode("utf-8")
-        return serialize(document.triples, chosen.rdf)
-
-    body = cached(("body", document.key, chosen.key), render, len)
-    response = Response(body, status=200, content_type=chosen.content_type)
-    location = with_page(with_extension(document.path, chosen.extension), document.page)
-    response.headers["Content-Location"] = location
-    if negotiated:
-        response.vary.add("Accept")
-    response.headers["Link"] = ", ".join(links(document))
-    allow_cors(response)
-    return conditional(response, document.key, chosen.key)
+    prepared = cached(("answer", document.key, chosen.key), lambda: prepare(document, chosen),
+                      lambda p: len(p.body) + 1024)
+    return answer_prepared(prepared, negotiated)
 
 
 def links(document: Document) -> list[str]:

@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 
 from flask import Response, abort, request
+from werkzeug.http import http_date
 
 from .context import manifest
 
@@ -18,24 +19,37 @@ def built_at() -> datetime:
     return datetime.fromisoformat(manifest()["built"])
 
 
+def last_modified() -> str:
+    return http_date(built_at())
+
+
 def etag_for(*parts: object) -> str:
-    """A validator for one representation of one build: equal for equal representations in every worker."""
+    """A validator for one representation of one build: equal for equal representations in every worker.
+
+    Weak (`W/"..."`) where it is sent: the same triples may be serialized in another order by another worker."""
     digest = hashlib.sha256("\0".join(map(str, (manifest()["built"], *parts))).encode()).hexdigest()
     return digest[:32]
 
 
-def conditional(response: Response, *etag_parts: object) -> Response:
-    """Set ETag (weak: the same triples may serialize in another order) and Last-Modified, and answer 304
-    when the client's copy is current (If-None-Match, else If-Modified-Since)."""
-    response.set_etag(etag_for(*etag_parts), weak=True)
-    response.last_modified = built_at()
-    return response.make_conditional(request)
+def not_modified(etag: str) -> bool:
+    """Whether a GET or HEAD may be answered 304 (RFC 9110, 13.2.2): If-None-Match, when sent, decides
+    (weak comparison); otherwise If-Modified-Since against the build's time."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if "If-None-Match" in request.headers:
+        tags = request.if_none_match
+        return tags.star_tag or tags.contains_weak(etag)
+    since = request.if_modified_since
+    return since is not None and built_at().replace(microsecond=0) <= since
+
+
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
 
 
 def allow_cors(response: Response) -> Response:
     """Any origin may read what we publish: it is public, read-only data."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED
+    if "Access-Control-Allow-Origin" not in response.headers:
+        response.headers.extend(CORS_HEADERS)
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Accept, If-None-Match, If-Modified-Since, Range"

@@ -1,15 +1,19 @@
 """Content negotiation: which representation a request gets, from its Accept header or its extension.
 
 Every representation of a description is one `Representation`: HTML for people, and each graph format of the
-formats table for machines. Accept is parsed by Werkzeug (`request.accept_mimetypes`, a `MIMEAccept`), q-values
-honoured; when several offers tie, the first wins, so HTML for browsers and `*/*`, then the table's order.
+formats table for machines. Accept is parsed by Werkzeug (`parse_accept_header` into a `MIMEAccept`), q-values
+honoured, each distinct header matched once per process; when several offers tie, the first wins, so HTML
+for browsers and `*/*`, then the table's order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from ..formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RdfFormat
 
@@ -66,12 +70,29 @@ def negotiate(offers: tuple[Representation, ...] = REPRESENTATIONS) -> Represent
 
     A missing or unreadable Accept header accepts anything, so it gets the first offer.
     """
-    accept = request.accept_mimetypes
+    header = request.headers.get("Accept", "")
+    if len(header) > 1024:
+        return _negotiate(header, offers)   # not worth remembering
+    return _remembered(header, offers)
+
+
+@lru_cache(maxsize=512)
+def _remembered(header: str, offers: tuple[Representation, ...]) -> Representation | None:
+    """Clients send a handful of distinct Accept headers: each is parsed and matched once per process."""
+    return _negotiate(header, offers)
+
+
+def _negotiate(header: str, offers: tuple[Representation, ...]) -> Representation | None:
+    accept = parse_accept_header(header, MIMEAccept)
     if not accept:
         return offers[0]
-    types = [t for t in _OFFERS if _BY_MEDIA_TYPE[t] in offers]
-    best = accept.best_match(types)
+    best = accept.best_match(_types(offers))
     return _BY_MEDIA_TYPE[best] if best else None
+
+
+@lru_cache(maxsize=16)
+def _types(offers: tuple[Representation, ...]) -> list[str]:
+    return [t for t in _OFFERS if _BY_MEDIA_TYPE[t] in offers]
 
 
 def wants_rdf(offers: tuple[Representation, ...] = REPRESENTATIONS) -> Representation | None:

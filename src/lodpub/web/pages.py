@@ -100,8 +100,8 @@ def class_list():
     ref = iri_ref(raw)
 
     def load():
-        counts = select(f"SELECT (COUNT(DISTINCT ?s) AS ?all) (COUNT(DISTINCT ?named) AS ?n) WHERE {{ "
-                        f"?s a {ref} OPTIONAL {{ BIND(?s AS ?named) FILTER(isIRI(?s)) }} }}")
+        counts = select(f"SELECT (COUNT(?s) AS ?all) (SUM(IF(isIRI(?s), 1, 0)) AS ?n) WHERE {{ "
+                        f"{{ SELECT DISTINCT ?s WHERE {{ ?s a {ref} }} }} }}")
         total, named = (int(counts[0][k].value) for k in ("all", "n"))
         if named:
             members = select(f"SELECT DISTINCT ?s WHERE {{ ?s a {ref} FILTER(isIRI(?s)) }} ORDER BY ?s "

@@ -19,6 +19,11 @@ from .negotiation import split_extension
 blueprint = Blueprint("resources", __name__)
 
 
+@blueprint.after_request
+def cors(response):
+    return allow_cors(response)
+
+
 def known(iri: str) -> bool:
     try:
         return cached(("exists", iri), lambda: exists(iri))
@@ -26,7 +31,7 @@ def known(iri: str) -> bool:
         return False
 
 
-@blueprint.route("/id/<path:rest>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/id/<path:rest>")
 def thing(rest: str):
     """303 See Other to the document about the thing; 404 when nothing is known about it."""
     iri = iri_of_path("/" + ID + rest)
@@ -35,11 +40,10 @@ def thing(rest: str):
     target = "/" + DOC + encode_path(rest)
     if request.query_string:
         target += "?" + request.query_string.decode("ascii", "replace")
-    response = redirect(target, code=303)
-    return allow_cors(response)
+    return redirect(target, code=303)
 
 
-@blueprint.route("/doc/<path:rest>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/doc/<path:rest>")
 def document(rest: str):
     """The description of `{base}id/<rest>`, in the representation asked for by extension or Accept."""
     stem, extension = split_extension(rest)

@@ -34,14 +34,14 @@ def cors(response):
     return allow_cors(response)
 
 
-@blueprint.route("/ontology", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route("/ontology.<extension>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/ontology")
+@blueprint.route("/ontology.<extension>")
 def ontology(extension: str | None = None):
     return serve_graph(names().ontology, "/ontology", extension, render_ontology)
 
 
-@blueprint.route("/shapes", methods=["GET", "HEAD", "OPTIONS"])
-@blueprint.route("/shapes.<extension>", methods=["GET", "HEAD", "OPTIONS"])
+@blueprint.route("/shapes")
+@blueprint.route("/shapes.<extension>")
 def shapes(extension: str | None = None):
     return serve_graph(names().shapes, "/shapes", extension, render_shapes)
 
