@@ -196,5 +196,11 @@ class View:
         return sorted((r for r in rows.values() if r.values),
                       key=lambda r: (self.label(r.predicate).lower(), r.predicate.value))
 
+    def list_items(self, term) -> list | None:
+        """The members, when a blank node is the head of an RDF collection (rdf:first / rdf:rest)."""
+        if isinstance(term, ox.BlankNode) and self.index.value(term, RDF + "first") is not None:
+            return self.index.rdf_list(term)
+        return None
+
     def value(self, subject, predicate: str):
         return self.index.value(subject, predicate)
