@@ -199,3 +199,15 @@ def test_gzipped_copies_hold_the_same_bytes_as_the_plain_dumps(built):
     for fmt in RDF_FORMATS:
         plain = built.dumps_dir / f"lodpub.{fmt.extension}"
         assert gzip.decompress(plain.with_name(plain.name + ".gz").read_bytes()) == plain.read_bytes()
+
+
+def test_blank_nodes_of_two_files_in_one_folder_stay_apart(tmp_path):
+    from lodpub.sources import folder_source, read_source
+    from lodpub.vocab import Names
+
+    for name, label in (("a", "first"), ("b", "second")):
+        (tmp_path / f"{name}.ttl").write_text(f'<x> <p> [ <label> "{label}" ] .\n', encoding="utf-8")
+    names = Names("http://localhost:8080/")
+    triples = read_source(folder_source(tmp_path, "shapes", names.shapes), names)
+    holders = {t.subject for t in triples if t.predicate.value.endswith("label")}
+    assert len(holders) == 2

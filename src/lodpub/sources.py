@@ -108,12 +108,17 @@ def _syntax_message(error: SyntaxError) -> str:
     return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
 
 
+def bnode_prefix(source: Source, path: Path) -> str:
+    """Blank node labels unique to one file: a blank node in one file is never the same as one in another."""
+    name = source.slug if path.stem == source.slug else f"{source.slug}-{path.stem}"
+    return re.sub(r"[^A-Za-z0-9]", "_", name) + "_"
+
+
 def read_source(source: Source, names: Names) -> list[ox.Triple]:
     """All triples of a source, with the document's text attached to the document resource."""
-    prefix = re.sub(r"[^A-Za-z0-9]", "_", source.slug) + "_"
     triples: list[ox.Triple] = []
     for path in source.turtle:
-        triples.extend(parse_turtle(path, names.base, prefix))
+        triples.extend(parse_turtle(path, names.base, bnode_prefix(source, path)))
     if source.text is not None:
         triples.append(_text_triple(source, names, triples))
     return triples
