@@ -138,8 +138,7 @@ class Validator:
             conforms, results, _ = pyshacl.validate(OxigraphQueryGraph([*triples, *context]),
                                                     shacl_graph=self.shapes, inference="none", advanced=True,
                                                     allow_warnings=True, inplace=True)
-        if conforms and keep is None:
-            return []
+        # No early return on `conforms`: with allow_warnings, pyshacl conforms when there are only warnings.
         found = [dataclasses.replace(p, shape=self.shape_names.get(p.shape, p.shape))
                  for key, p in _problems(results, files) if keep is None or key in keep]
         return sorted(found, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message))
@@ -182,22 +181,24 @@ def _problems(results: rdflib.Graph, files: dict[str, str]) -> Iterable[tuple[st
 PATH_SUFFIXES = {SH_NS.zeroOrMorePath: "*", SH_NS.oneOrMorePath: "+", SH_NS.zeroOrOnePath: "?"}
 
 
-def _path(graph: rdflib.Graph, path) -> str | None:
+def _path(graph: rdflib.Graph, path, nested: bool = False) -> str | None:
     """A SHACL path as a person reads it: an IRI, or SPARQL property path syntax for a complex one."""
     if path is None:
         return None
     if not isinstance(path, rdflib.BNode):
         return str(path)
     if (path, rdflib.RDF.first, None) in graph:
-        return "/".join(_path(graph, step) or "?" for step in rdflib.collection.Collection(graph, path))
+        steps = "/".join(_path(graph, step, True) or "?" for step in rdflib.collection.Collection(graph, path))
+        return f"({steps})" if nested else steps
     if (inverse := graph.value(path, SH_NS.inversePath)) is not None:
-        return f"^{_path(graph, inverse)}"
+        return f"^{_path(graph, inverse, True)}"
     if (alternatives := graph.value(path, SH_NS.alternativePath)) is not None:
-        options = rdflib.collection.Collection(graph, alternatives)
-        return "(" + "|".join(_path(graph, step) or "?" for step in options) + ")"
+        branches = rdflib.collection.Collection(graph, alternatives)
+        options = "|".join(_path(graph, step, True) or "?" for step in branches)
+        return f"({options})" if nested else options
     for predicate, suffix in PATH_SUFFIXES.items():
         if (inner := graph.value(path, predicate)) is not None:
-            return f"({_path(graph, inner)}){suffix}"
+            return f"{_path(graph, inner, True)}{suffix}"
     return _show(path)
 
 
