@@ -189,6 +189,7 @@ TRICKS = {
     "glued to true": "SELECT * WHERE { ?s ?p trueSERVICE " + ENDPOINT + " { ?s ?p ?o } }",
     "a prefixed name's prefix": P + "SELECT * WHERE { ?s ?p ?o . SERVICE:x{ ?s ?p ?o } }",
     "after true, a prefixed name": P + "SELECT * WHERE { ?s ?p trueSERVICE:x{ ?s ?p ?o } }",
+    "inside a prefix": "PREFIX x: <http://127.0.0.1:1/> SELECT * WHERE { SERVICEx:y { ?s ?p ?o } }",
     "less-than a string": "SELECT * WHERE { ?s ?p ?o FILTER(?o<'>') SERVICE " + ENDPOINT + " { ?s ?p ?o } #'\n}",
     "less-than, then a comment": P + "SELECT * WHERE { ?s ?p ?o FILTER(?o<1)SERVICE:x#>\n{ ?s ?p ?o } }",
     "less-than, a comment, a long string": P + "SELECT * WHERE { ?s ?p ?o FILTER(?o<1#>'''\n) SERVICE:x "
@@ -215,6 +216,7 @@ def test_the_check_refuses_what_the_parser_reads_as_a_fetch(name):
     "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://e/> { } LOAD <http://e/> FROM <http://e/>",
     "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> SELECT * WHERE { ?s a sd:Service }",
     "SELECT ?service ?from WHERE { ?service schema:serviceType ?from ; schema:fromLocation ?load }",
+    "PREFIX download: <http://example.org/> SELECT * WHERE { ?s download:url ?o }",
     "SELECT * WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?t FILTER(CONTAINS(?t, 'from')) }",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o < 'service') }",
     f"SELECT * FROM <{BASE}id/graph/a> FROM NAMED <id/graph/a> WHERE {{ ?s ?p ?o }}",

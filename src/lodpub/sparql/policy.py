@@ -13,8 +13,10 @@ IRIs, comments, variables, prefixed names, words), so it costs microseconds and 
 lexer can disagree with the parser where SPARQL is ambiguous to a lexer, and it must never see less than the
 parser does. The cases, each proved against Oxigraph's parser in tests/test_sparql_refusals.py:
 
-- keywords glued to what precedes them (`?o 1SERVICE <x> {}`, `?o trueSERVICE:x {}`, `FROMNAMED <g>`): a word
-  or the prefix of a prefixed name that *contains* a watched keyword is refused; no valid query has one;
+- keywords glued to what precedes or follows them (`?o 1SERVICE <x> {}`, `?o trueSERVICE:x {}`, `SERVICEx:y {}`,
+  `FROMNAMED <g>`): Oxigraph matches a keyword without a word boundary and backtracks out of a prefixed name
+  whose prefix is not declared. A word that *contains* a watched keyword is refused (no valid query has one),
+  and so is a prefixed name whose prefix contains SERVICE or FROM;
 - `<` is an IRI's start or a less-than. `FILTER(?o<'>') SERVICE ... #'` is a comparison to the string '>' for
   the parser but an IRI `<'>` for a lexer, which would then take the rest for a string. An IRI-shaped token
   after an operand (where `<` may compare) that holds `'` or `#` is *ambiguous*: a watched keyword inside it,
@@ -44,6 +46,10 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DRO
 PROLOGUE_KEYWORDS = frozenset({"PREFIX", "BASE", "VERSION"})
 # Keywords the lexer watches for anywhere: the two that fetch, and FROM, whose graphs must be ours.
 WATCHED = re.compile(r"service|load|from", re.IGNORECASE)
+# Where the parser may read a keyword the lexer does not see (hidden by an ambiguous '<', or inside a prefixed
+# name's prefix), only SERVICE and FROM matter: LOAD is an update, which no query can hold and which the
+# engine's query parser rejects. So `download:` stays a fine prefix.
+HIDDEN = re.compile(r"service|from", re.IGNORECASE)
 FETCHING = {"SERVICE": "SERVICE would make the server query another endpoint",
             "LOAD": "LOAD would make the server fetch a document"}
 
@@ -150,7 +156,7 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Iterab
         if kind == "iri" and state != "prefix-iri" and previous is not None and _operand(previous) \
                 and ("'" in token.text or "#" in token.text):
             # `<` here may be a less-than: what the lexer takes for an IRI the parser may read as code.
-            if watched and WATCHED.search(token.text):
+            if watched and HIDDEN.search(token.text):
                 raise Refused(400, f"the IRI-like {token.text} at {_where(text, token.start)} holds a keyword "
                                    "and may be read as a comparison: put spaces around '<' where it compares")
             if "'" in token.text:
@@ -160,7 +166,7 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Iterab
         if kind == "lstring" and token.start < hash_line_end:
             hazard_from = min(hazard_from, token.start)
         if kind in SKIPPED and watched and token.start >= hazard_from:
-            hidden = WATCHED.search(token.text)
+            hidden = HIDDEN.search(token.text)
             if hidden:
                 raise Refused(400, f"{hidden.group().upper()} at {_where(text, token.start + hidden.start())} may "
                                    "be read as a keyword or not, depending on an ambiguous '<' before it (a "
@@ -177,7 +183,7 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Iterab
                 raise Refused(400, f"{token.text!r} at {_where(text, token.start)} holds the keyword "
                                    f"{glued.group().upper()} glued to other characters; separate it with a space")
         elif kind == "pname" and watched:
-            glued = WATCHED.search(token.text.split(":", 1)[0])
+            glued = HIDDEN.search(token.text.split(":", 1)[0])
             if glued:
                 raise Refused(400, f"the prefix of {token.text!r} at {_where(text, token.start)} holds the keyword "
                                    f"{glued.group().upper()}, which the parser may read as one: rename the prefix")
