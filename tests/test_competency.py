@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 BASE = "http://localhost:8080/"
 DOC = "pompeo-soleimani-letter"
 TEXT = (Path(__file__).resolve().parent.parent / "data" / f"{DOC}.txt").read_text(encoding="utf-8")

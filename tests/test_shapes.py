@@ -9,6 +9,7 @@ The project's real data and the made-up fixture document must produce no problem
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ import rdflib.collection
 from lodpub.enrich import Entailments
 from lodpub.report import Problem
 from lodpub.sources import discover_documents, folder_source, read_source
-from lodpub.validate import Validator, resolve_shape_namespaces
+from lodpub.validate import ENGINES, Validator, resolve_shape_namespaces
 from lodpub.vocab import Names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,9 +198,12 @@ def shapes() -> list[ox.Triple]:
     return resolve_shape_namespaces(read_source(source, NAMES), BASE)
 
 
-@pytest.fixture(scope="module")
-def validator(shapes) -> Validator:
-    return Validator(shapes)
+@pytest.fixture(scope="module", params=ENGINES)
+def validator(request, shapes) -> Validator:
+    """Every case runs on both engines that read the shapes: pyshacl-turbo (the default) and pyshacl."""
+    if request.param == "turbo" and importlib.util.find_spec("pyshacl_turbo") is None:
+        pytest.skip("pyshacl-turbo is not installed here")
+    return Validator(shapes, engine=request.param)
 
 
 @pytest.fixture(scope="module")
