@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -95,10 +96,103 @@ class LiveServer:
         self.log.close()
 
 
+# --- Backends: every test that uses `server` runs over each of them ---------------------------------------
+
+BACKENDS = ("embedded", "oxigraph")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "embedded_only(reason): holds for the embedded store only; skipped over "
+                                       "a remote store, with the reason")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        callspec = getattr(item, "callspec", None)
+        if marker and callspec and callspec.params.get("server", "embedded") != "embedded":
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "embedded store only")
+            item.add_marker(pytest.mark.skip(reason=f"embedded store only: {reason}"))
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` server binary of the `oxigraph` package (in the test extra), beside our Python."""
+    found = shutil.which("oxigraph", path=os.pathsep.join([str(Path(sys.executable).parent),
+                                                           os.environ.get("PATH", "")]))
+    if not found:
+        pytest.fail("the oxigraph server binary is missing: pip install -e '.[test]' installs it")
+    return found
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited: {log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{what} did not start within 30 s")
+
+
+class OxigraphServer:
+    """A real Oxigraph server on a loopback port: `query_url` (SPARQL 1.1 Protocol), `store_url` (Graph Store
+    Protocol). `union=True` makes its default graph the union of the named graphs, as lodpub's is."""
+
+    def __init__(self, workdir: Path, *, union: bool = True, persistent: bool = True) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.query_url = self.url + "query"
+        self.store_url = self.url + "store"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / f"oxigraph-{self.port}.log"
+        self.log = open(self.log_path, "w")
+        command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{self.port}"]
+        if persistent:
+            command += ["--location", str(workdir / f"oxigraph-{self.port}")]
+        if union:
+            command.append("--union-default-graph")
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, self.process, self.log_path, "oxigraph")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
 @pytest.fixture(scope="session")
-def server(built):
-    """A real server over the built data; `server.url` is its root, e.g. http://127.0.0.1:PORT/."""
-    live = LiveServer(built, "--query-timeout", "3")
+def oxigraph(tmp_path_factory, built):
+    """One Oxigraph server for the session, with union default graph, holding the built data published by
+    `lodpub publish` (one named graph per source, plus ontology, shapes and dataset)."""
+    from lodpub.publish import publish
+
+    live = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    try:
+        publish(built, live.store_url, retries=2, backoff=0.2)
+        yield live
+    finally:
+        live.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request, built):
+    """A real server over the built data; `server.url` is its root, e.g. http://127.0.0.1:PORT/.
+
+    Parametrized by backend: the embedded store the build wrote, and `lodpub serve --store` over an Oxigraph
+    server the data was published into. `server.backend` says which.
+    """
+    extra = ["--query-timeout", "3"]
+    if request.param == "oxigraph":
+        extra += ["--store", request.getfixturevalue("oxigraph").query_url]
+    live = LiveServer(built, *extra)
+    live.backend = request.param
     yield live
     live.stop()
 

@@ -118,9 +118,10 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
                 attempt += 1
                 report.retries += 1
                 message = f"{graph}: {problem}; retry {attempt} of {retries} in {wait:.1f} s"
-                log.warning("publish: %s", message)
                 if on_retry:
                     on_retry(message)
+                else:
+                    log.warning("publish: %s", message)
                 time.sleep(wait)
             report.graphs.append(graph)
             report.triples += len(triples)
