@@ -119,6 +119,7 @@ class World:
     countries: list[tuple[str, str]]
     pick_person: Zipf
     pick_org: Zipf
+    seen: set = field(default_factory=set)   # IRIs (prefixed) some document describes
 
     @classmethod
     def make(cls, documents: int, rng: random.Random) -> World:
@@ -322,6 +323,7 @@ def write_document(doc_index: int, world: World, rng: random.Random, out: Path) 
             f"    lpo:suppliedTitle {lit(title)} ; schema:headline {lit(title)} ;\n"
             f"    schema:publisher {outlet_iri} ; schema:datePublished {typed(published.isoformat(), 'date')} ;\n"
             f"    schema:inLanguage \"en\" .", 7)
+    world.seen.update(described)
     (out / f"{slug}.txt").write_text("".join(doc.text), encoding="utf-8", newline="")
     (out / f"{slug}.ttl").write_text(PREFIXES + "\n\n".join(doc.turtle) + "\n", encoding="utf-8")
     return doc.triples
@@ -348,13 +350,22 @@ def generate(triples: int, out: Path, seed: int = 42, progress: bool = False) ->
             bar.update(count)
     if bar:
         bar.close()
-    people = world.people
+    def described(kind: str, pick, pool, count: int) -> list[str]:
+        """Entities some document describes, drawn with the corpus's skew (hubs come up often)."""
+        found, tries = [], 0
+        while len(found) < count and tries < count * 200:
+            tries += 1
+            slug = pool[pick.draw()][0]
+            if f"{kind}:{slug}" in world.seen:
+                found.append(f"id/{kind}/{slug}")
+        return found
+
     params = {
         "documents": n,
         "stated_triples": written,
-        "hubs": [f"id/person/{p[0]}" for p in people[:5]],
-        "people": [f"id/person/{people[world.pick_person.draw()][0]}" for _ in range(200)],
-        "organizations": [f"id/organization/{world.organizations[world.pick_org.draw()][0]}" for _ in range(50)],
+        "hubs": [f"id/person/{p[0]}" for p in world.people[:5] if f"person:{p[0]}" in world.seen],
+        "people": described("person", world.pick_person, world.people, 200),
+        "organizations": described("organization", world.pick_org, world.organizations, 50),
         "communications": [f"id/communication/report-{rng.randrange(n):07d}-c0" for _ in range(200)],
         "documents_sample": [f"id/document/report-{rng.randrange(n):07d}" for _ in range(50)],
         "words": list(WORDS),

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,6 +71,7 @@ class Checked:
     warnings: list[Problem] = field(default_factory=list)
     parsed: list[str] = field(default_factory=list)      # slugs parsed this time (not taken from the cache)
     validated: list[str] = field(default_factory=list)   # slugs validated this time
+    seconds: dict[str, float] = field(default_factory=dict)   # time taken by each step
 
     @property
     def documents(self) -> int:
@@ -131,6 +133,7 @@ def sorted_nquads(triples: list[ox.Triple], graph: str) -> bytes:
 def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Checked:
     """Read every input (from the cache when unchanged) into a new store at `store_path`, and validate what
     changed; raise InputError naming every problem found."""
+    clock = Clock()
     names = Names(settings.base)
     documents = discover_documents(settings.data_dir, names)
     ontology_source = folder_source(settings.ontology_dir, "ontology", names.ontology)
@@ -164,12 +167,25 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Che
     if problems:
         raise InputError(problems)
     units.sort(key=lambda u: u.graph)
-
-    context = _load(units, store_path, progress)
-    checked = Checked(names, units, shapes, parsed=parsed)
+    clock.lap("parse")
+    context = _load(units, store_path, store_path.with_name(store_path.name + ".work"), progress)
+    clock.lap("store")
+    checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps)
     marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress)
     cache.prune([u.quads for u in units] + marks)
+    clock.lap("validate")
     return checked
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 3)
+        self.last = now
 
 
 def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
@@ -177,32 +193,55 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
                 dynamic_ncols=True)
 
 
-def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
-    """Fill the store from the units' cached quads; return an in-memory store of the context triples (what any
-    unit says of a resource's type and labels), merged."""
-    store = ox.Store(str(store_path))
-    context = ox.Store()
-    keep = set(CONTEXT_PREDICATES)
-    batch: list[ox.Quad] = []
-    found: list[ox.Quad] = []
+def _load(units: list[Unit], store_path: Path, work: Path, progress: bool) -> ox.Store:
+    """Fill the store from the units' cached quads (Oxigraph's bulk loader reads them all, in parallel); return
+    an in-memory store of the context lines (what any unit says of a resource's type and labels), merged.
+
+    Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad."""
+    keep = {str(p).encode() for p in CONTEXT_PREDICATES}
+    work.mkdir(parents=True, exist_ok=True)
+    everything = work / "all.nq"
+    context_lines: set[bytes] = set()
     total = sum(u.quads.stat().st_size for u in units)
-    with _bar(None, progress, "store", "B", total) as bar:
+    with _bar(None, progress, "store", "B", total) as bar, open(everything, "wb") as sink:
         bar.unit_scale = True
         for u in units:
-            start = len(batch)
-            batch.extend(ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS))
-            u.count = len(batch) - start
-            found.extend(ox.Quad(q.subject, q.predicate, q.object) for q in batch[start:] if q.predicate in keep)
-            if len(batch) >= STORE_BATCH:
-                store.bulk_extend(batch)
-                context.bulk_extend(found)
-                batch, found = [], []
-            bar.update(u.quads.stat().st_size)
-        store.bulk_extend(batch)
-        context.bulk_extend(found)
+            data = u.quads.read_bytes()
+            sink.write(data)
+            lines = data.splitlines(keepends=True)
+            u.count = len(lines)
+            for line in lines:
+                s, p, rest = line.split(b" ", 2)
+                if p in keep and s.startswith(b"<") and not rest.startswith(b"_:"):
+                    context_lines.add(triple_line(line))
+            bar.update(len(data))
+    store = ox.Store(str(store_path))
+    # Blank nodes get new labels in the store (the bulk loader renames them); the dumps keep the inputs'.
+    store.bulk_load(path=str(everything), format=ox.RdfFormat.N_QUADS, lenient=True)
     store.flush()
     del store
+    everything.unlink()
+    context = ox.Store()
+    context.extend(ox.parse(b"".join(sorted(context_lines)), format=ox.RdfFormat.N_TRIPLES))
     return context
+
+
+def triple_line(quad_line: bytes) -> bytes:
+    """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
+    return quad_line[:quad_line.rindex(b" <")] + b" .\n"
+
+
+def _mentioned(own_nt: bytes) -> tuple[set[bytes], set[bytes]]:
+    """The subjects of N-Triples lines, and every IRI they mention as subject or object."""
+    subjects, iris = set(), set()
+    for line in own_nt.splitlines():
+        s, _, rest = line.split(b" ", 2)
+        subjects.add(s)
+        obj = rest[:-2].rstrip()          # without the final " ."
+        if obj.startswith(b"<") and obj.endswith(b">") and b'"' not in obj:
+            iris.add(obj)
+    iris.update(x for x in subjects if x.startswith(b"<"))
+    return subjects, iris
 
 
 # --- validation, one document at a time, in as many processes as there are cores ----------------------------
@@ -220,20 +259,21 @@ def _start_worker(shapes_nt: bytes, engine: str) -> None:
 
 def _validate_one(job: tuple[str, bytes, bytes]) -> list[Problem]:
     file, own, context = job
-    parse = lambda data: list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))  # noqa: E731
-    return _worker.check_document(parse(own), parse(context), file)
+    subjects = {s.decode("utf-8") for s in _mentioned(own)[0]}
+    return _worker.check_text(own + context, subjects, file)
 
 
-def _context_of(triples: list[ox.Triple], context: ox.Store) -> list[ox.Triple]:
-    """What the rest of the dataset says of the type and labels of the resources these triples mention."""
-    mentioned = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
-    mentioned.update(t.object for t in triples if isinstance(t.object, ox.NamedNode))
-    own = set(triples)
+def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
+    """What the rest of the dataset says of the type and labels of the resources mentioned, as N-Triples."""
     found = set()
-    for node in mentioned:
-        for q in context.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+    for iri in iris:
+        for q in context.quads_for_pattern(ox.NamedNode(iri[1:-1].decode("utf-8")), None, None, ox.DefaultGraph()):
             found.add(q.triple)
-    return sorted(found - own, key=str)
+    if not found:
+        return b""
+    own = set(own_nt.splitlines(keepends=True))
+    lines = ox.serialize(found, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    return b"".join(sorted(set(lines) - own))
 
 
 def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_digest: str, context: ox.Store,
@@ -269,17 +309,16 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
     try:
         with _bar(checked.units, progress, "validate", "doc") as bar:
             for u in checked.units:
-                own = [q.triple for q in ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS)]
-                around = _context_of(own, context)
-                around_nt = ox.serialize(around, format=ox.RdfFormat.N_TRIPLES)
-                key = digest(u.key, engine, shapes_digest, hashlib.sha256(around_nt).hexdigest())
+                own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
+                around = _context_of(_mentioned(own)[1], own, context)
+                key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
                 mark = cache.valid(u.slug, key)
                 marks.append(mark)
                 if mark.exists():
                     checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
                     bar.update(1)
                     continue
-                todo.append((u, mark, ox.serialize(own, format=ox.RdfFormat.N_TRIPLES), around_nt))
+                todo.append((u, mark, own, around))
                 if len(todo) >= VALIDATE_BATCH:
                     run(todo)
                     todo = []
@@ -309,10 +348,12 @@ def build(settings: Settings, progress: bool = False) -> dict:
     staging.mkdir(parents=True)
     try:
         checked = prepare(settings, staging / "store", progress)
+        clock = Clock()
         names = checked.names
         data = checked.units
         distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
                                            staging / "work", progress)
+        clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
         stats.distinct_objects = _distinct_objects(store)
@@ -321,9 +362,9 @@ def build(settings: Settings, progress: bool = False) -> dict:
                                                        prefixes=names.prefixes()))
         store.extend([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])
         store.flush()
-        store.optimize()
-        served = len(store)
+        served = checked.quads + len(checked.shapes) + len(void)
         del store
+        clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)
         manifest = {
             "base": names.base,
@@ -333,6 +374,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "dumps": [d.path.name for d in distributions],
             "parsed": len(checked.parsed),
             "validated": len(checked.validated),
+            "seconds": {**checked.seconds, **clock.laps},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import heapq
+import multiprocessing
+import os
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ TYPE = ox.NamedNode(RDF + "type")
 RUN_LINES = 2_000_000      # lines sorted in memory at once by the external merge sort
 GZIP_LEVEL = 6             # zlib's default: 9 costs twice the time for a few percent
 CHUNK = 1 << 20
+PARALLEL_FROM = 50_000_000  # bytes of N-Quads from which dumps are written in one process per core
 
 
 @dataclass(frozen=True)
@@ -70,9 +73,9 @@ class Statistics:
                 last = t.subject
                 self.distinct_subjects += 1
                 self.entities += isinstance(t.subject, ox.NamedNode)
-            self.properties[t.predicate] += 1
+            self.properties[t.predicate.value] += 1
             if t.predicate == TYPE:
-                self.classes[t.object] += 1
+                self.classes[str(t.object)] += 1
             yield t
 
 
@@ -80,39 +83,53 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
                 progress: bool = False) -> tuple[list[Distribution], Statistics]:
     """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files (in dump order).
 
-    Graph formats get the union of the graphs; dataset formats the quads."""
+    Graph formats get the union of the graphs; dataset formats the quads. The serializations and their
+    compression run in one process per core when the dataset is big enough to be worth it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dict(sorted(prefixes.items()))
-    stats = Statistics()
-    by_key = {fmt.key: fmt for fmt in RDF_FORMATS}
     paths = {fmt.key: out_dir / f"{DUMP_NAME}.{fmt.extension}" for fmt in RDF_FORMATS}
-    bar = tqdm(total=len(RDF_FORMATS), desc="   dumps", unit="format", disable=not progress, dynamic_ncols=True)
-    # Compressing (zlib lets go of the GIL) runs beside the next serialization.
-    with ThreadPoolExecutor(max_workers=2) as gzipper:
-        pending = {}
-
-        def done(key: str) -> None:
-            pending[key] = gzipper.submit(_finish, paths[key], by_key[key])
+    bar = tqdm(total=len(RDF_FORMATS) + 1, desc="   dumps", unit="step", disable=not progress, dynamic_ncols=True)
+    _concatenate(graph_files, paths["nquads"])
+    _union(graph_files, paths["ntriples"], work_dir)
+    bar.update(1)
+    sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
+    jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None,
+             prefixes if key in ("turtle", "trig") else None) for key in
+            ("turtle", "jsonld", "rdfxml", "trig", "nquads", "ntriples")]
+    big = paths["nquads"].stat().st_size > PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    written: dict[str, tuple[list[tuple], Statistics | None]] = {}
+    if big:
+        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
+            for key, result in zip([j[0] for j in jobs], pool.map(_dump_job, jobs), strict=True):
+                written[key] = result
+                bar.update(1)
+    else:
+        for job in jobs:
+            written[job[0]] = _dump_job(job)
             bar.update(1)
-
-        _concatenate(graph_files, paths["nquads"])
-        done("nquads")
-        _union(graph_files, paths["ntriples"], work_dir)
-        done("ntriples")
-        for key in ("turtle", "jsonld", "rdfxml"):
-            triples = ox.parse(path=str(paths["ntriples"]), format=ox.RdfFormat.N_TRIPLES)
-            if key == "turtle":
-                triples = stats.count(triples)
-            ox.serialize(triples, str(paths[key]), format=by_key[key].oxigraph,
-                         prefixes=prefixes if key == "turtle" else None)
-            done(key)
-        ox.serialize(ox.parse(path=str(paths["nquads"]), format=ox.RdfFormat.N_QUADS), str(paths["trig"]),
-                     format=by_key["trig"].oxigraph, prefixes=prefixes)
-        done("trig")
-        written = {key: future.result() for key, future in pending.items()}
     bar.close()
-    return [d for fmt in RDF_FORMATS for d in written[fmt.key]], stats
+    stats = written["turtle"][1]
+    return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
+            for path, gzipped, size, sha in written[fmt.key][0]], stats
+
+
+def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
+    """Serialize one format from its source file (if it is not the source itself), then gzip and hash it."""
+    key, path, source, prefixes = job
+    fmt = next(f for f in RDF_FORMATS if f.key == key)
+    stats = None
+    if source is not None:
+        if source.endswith(".nt"):
+            items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
+        if key == "turtle":
+            stats = Statistics()
+            items = stats.count(items)
+        ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
+    # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
+    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)], stats
 
 
 def _concatenate(files: list[Path], out: Path) -> None:
@@ -125,6 +142,11 @@ def _concatenate(files: list[Path], out: Path) -> None:
 def _triple_line(quad_line: bytes) -> bytes:
     """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
     return quad_line[:quad_line.rindex(b" <")] + b" .\n"
+
+
+def _term(nt: str):
+    """A class, from its N-Triples form (an IRI, or rarely a blank node)."""
+    return ox.NamedNode(nt[1:-1]) if nt.startswith("<") else ox.BlankNode(nt[2:])
 
 
 def _union(files: list[Path], out: Path, work_dir: Path) -> None:
@@ -214,13 +236,13 @@ def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],
 
     classes = stats.classes
     add(dataset, VOID + "classes", count(len(classes)))
-    for i, (cls, n) in enumerate(sorted(classes.items(), key=lambda kv: kv[0].value)):
+    for i, (cls, n) in enumerate((_term(c), n) for c, n in sorted(classes.items())):
         part = ox.BlankNode(f"class_partition_{i}")
         add(dataset, VOID + "classPartition", part)
         add(part, VOID + "class", cls)
         add(part, VOID + "entities", count(n))
     properties = stats.properties
-    for i, (prop, n) in enumerate(sorted(properties.items(), key=lambda kv: kv[0].value)):
+    for i, (prop, n) in enumerate((ox.NamedNode(p), n) for p, n in sorted(properties.items())):
         part = ox.BlankNode(f"property_partition_{i}")
         add(dataset, VOID + "propertyPartition", part)
         add(part, VOID + "property", prop)

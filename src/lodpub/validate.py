@@ -128,6 +128,17 @@ class Validator:
         subjects = {_n3(t.subject) for t in own}
         return self._check(own, list(context), {s: file for s in subjects}, keep=subjects)
 
+    def check_text(self, nt: bytes, subjects: set[str], file: str) -> list[Problem]:
+        """Like check_document, from N-Triples (the document's lines, then its context's), keeping the results
+        on these subjects (N-Triples forms)."""
+        if self._compiled is None:
+            triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+            return self._check(triples, [], {s: file for s in subjects}, keep=subjects)
+        from pyshacl_turbo.rdf import Input
+
+        results = self._compiled.validate(Input(nt.decode("utf-8"), "nt", None, {}, preserve_ids=True))[1]
+        return self._report(results, {s: file for s in subjects}, subjects)
+
     def _check(self, triples: list[ox.Triple], context: list[ox.Triple], files: dict[str, str],
                keep: set[str] | None) -> list[Problem]:
         if self._compiled is not None:
@@ -139,6 +150,9 @@ class Validator:
                                                     shacl_graph=self.shapes, inference="none", advanced=True,
                                                     allow_warnings=True, inplace=True)
         # No early return on `conforms`: with allow_warnings, pyshacl conforms when there are only warnings.
+        return self._report(results, files, keep)
+
+    def _report(self, results: rdflib.Graph, files: dict[str, str], keep: set[str] | None) -> list[Problem]:
         found = [dataclasses.replace(p, shape=self.shape_names.get(p.shape, p.shape))
                  for key, p in _problems(results, files) if keep is None or key in keep]
         return sorted(found, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message))

@@ -1,0 +1,496 @@
+"""The benchmark runner: lodpub side by side with its peers, in one run, on one corpus.
+
+    python -m bench.run --size 1m          # or: make bench SIZE=1m
+
+1. Generates the corpus (bench/out/<size>/data) unless it is there, and builds it with `lodpub build`
+   (cold cache, then unchanged, then with one document touched): time, peak memory, store size.
+2. Loads the same dump into Oxigraph server (`oxigraph load`, then `serve-read-only --union-default-graph`)
+   and rdflib-endpoint, and starts a Flask "hello" and lodpub under gunicorn with the same worker count.
+3. Asks each SPARQL server the query mix, one request at a time (median and p95 latency), and measures
+   requests per second at concurrency 4 with wrk (bounded in time, loopback only): point lookups for every
+   SPARQL server, entity documents (Turtle, HTML) for lodpub, "/" for Flask.
+4. Writes bench/out/<size>/results.{json,md}; with --readme, puts the table into README.md.
+
+Every figure is measured side by side in this one run: this machine is shared and noisy, so compare ratios.
+Peer tools live in their own virtual environment (bench/out/peers), made by `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import generate
+from .mix import MIX, entity_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PEERS = OUT / "peers" / "bin"
+BASE = "http://localhost:8080/"
+SIZES = {"tiny": 3_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+SPARQL_JSON = "application/sparql-results+json"
+
+
+# --- processes and their memory ----------------------------------------------------------------------------
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as handle:
+                    todo.extend(int(c) for c in handle.read().split())
+        except OSError:
+            pass
+    return found
+
+
+def rss(pid: int) -> int:
+    """Resident memory of a process tree, in bytes."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+class Peak:
+    """Samples a process tree's RSS in the background; `peak` is the highest seen."""
+
+    def __init__(self, pid: int, every: float = 0.2) -> None:
+        self.pid, self.every, self.peak = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss(self.pid))
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_measured(cmd: list[str], env: dict | None = None, log: Path | None = None) -> tuple[float, int, int]:
+    """Run a command to its end: (seconds, peak RSS of its tree, exit code); `cpu` is added to `CPU`."""
+    start = time.perf_counter()
+    out = open(log, "w") if log else None
+    process = subprocess.Popen(cmd, env=env, stdout=out or None, stderr=None if out is None else subprocess.STDOUT)
+    peak = Peak(process.pid)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    CPU[" ".join(cmd[:2])] = usage.ru_utime + usage.ru_stime   # the command and the processes it waited for
+    if out:
+        out.close()
+    return seconds, peak.stop(), process.returncode
+
+
+CPU: dict[str, float] = {}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    cmd: list[str]
+    sparql_path: str | None        # where it answers SPARQL, or None
+    log: Path
+    env: dict | None = None
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    peak: Peak | None = None
+    started_in: float = 0.0
+    error: str | None = None
+
+    def start(self, timeout: float) -> bool:
+        cmd = [c.replace("{port}", str(self.port)) for c in self.cmd]
+        self.handle = open(self.log, "w")
+        begin = time.perf_counter()
+        self.process = subprocess.Popen(cmd, stdout=self.handle, stderr=subprocess.STDOUT, env=self.env,
+                                        start_new_session=True)
+        self.peak = Peak(self.process.pid)
+        while time.perf_counter() - begin < timeout:
+            if self.process.poll() is not None:
+                self.error = f"exited with {self.process.returncode}: " + self.log.read_text()[-400:].strip()
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    self.started_in = time.perf_counter() - begin
+                    return True
+            except OSError:
+                time.sleep(0.2)
+        self.error = f"did not listen within {timeout:.0f} s"
+        return False
+
+    def stop(self) -> int:
+        peak = self.peak.stop() if self.peak else 0
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.handle.close()
+        return peak
+
+
+# --- requests ---------------------------------------------------------------------------------------------------
+
+def get(port: int, path: str, accept: str, timeout: float = 120.0) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Accept": accept, "Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def sparql_path(server: Server, query: str) -> str:
+    return f"{server.sparql_path}?{urllib.parse.urlencode({'query': query})}"
+
+
+def latencies(server: Server, texts: list[str], accept: str, budget: float) -> dict:
+    """Sequential requests; stops early past `budget` seconds (with at least 3 samples)."""
+    samples, errors, spent = [], 0, 0.0
+    rows = None
+    get(server.port, sparql_path(server, texts[0]), accept)   # warm-up
+    for text in texts:
+        start = time.perf_counter()
+        status, body = get(server.port, sparql_path(server, text), accept)
+        took = time.perf_counter() - start
+        spent += took
+        if status != 200:
+            errors += 1
+            if errors == 1:
+                rows = f"HTTP {status}: {body[:200]!r}"
+        else:
+            samples.append(took)
+        if spent > budget and len(samples) + errors >= 3:
+            break
+    if not samples:
+        return {"error": rows or "no answer"}
+    samples.sort()
+    return {"median_ms": statistics.median(samples) * 1000,
+            "p95_ms": samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))] * 1000,
+            "n": len(samples), "errors": errors}
+
+
+def wrk(port: int, paths: list[str], accept: str, seconds: int, work: Path, name: str) -> dict:
+    """Requests per second at concurrency 4 (2 threads), over a rotating list of paths."""
+    if not shutil.which("wrk"):
+        return {"error": "wrk is not installed (make bench installs it: apt-get install wrk)"}
+    script = work / f"wrk-{name}.lua"
+    listed = ",\n".join(json.dumps(p) for p in paths)
+    script.write_text(f"""local paths = {{
+{listed}
+}}
+local i = 0
+wrk.headers["Accept"] = {json.dumps(accept)}
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+""", encoding="utf-8")
+    result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
+                             f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=seconds + 60)
+    found = re.search(r"Requests/sec:\s*([\d.]+)", result.stdout)
+    bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", result.stdout)
+    errors = re.search(r"Socket errors:.*", result.stdout)
+    if not found:
+        return {"error": (result.stdout + result.stderr)[-300:]}
+    out = {"rps": float(found.group(1))}
+    if bad:
+        out["non_2xx"] = int(bad.group(1))
+    if errors:
+        out["socket_errors"] = errors.group(0)
+    return out
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="lodpub side by side with Oxigraph server, rdflib-endpoint "
+                                                 "and Flask hello")
+    parser.add_argument("--size", default="100k", help=f"one of {', '.join(SIZES)}, or a number of triples")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for lodpub and Flask (2)")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (10)")
+    parser.add_argument("--samples", type=int, default=100, help="requests per query (heavy ones: a fifth)")
+    parser.add_argument("--budget", type=float, default=20.0, help="most seconds spent per query per server")
+    parser.add_argument("--peers", default="oxigraph,rdflib-endpoint,flask",
+                        help="which peers to run beside lodpub (comma-separated)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpus and builds")
+    parser.add_argument("--readme", action="store_true", help="put the table into README.md")
+    args = parser.parse_args(argv)
+
+    triples = SIZES.get(args.size) or int(args.size)
+    where = OUT / args.size
+    work = where / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    data, dist, cache = where / "data", where / "dist", where / "cache"
+    peers = set(filter(None, args.peers.split(",")))
+    results: dict = {"size": args.size, "workers": args.workers, "machine": machine(),
+                     "load": " ".join(f"{x:.1f}" for x in os.getloadavg()), "build": {},
+                     "servers": {}, "queries": {}, "throughput": {}}
+
+    params_file = where / "params.json"
+    if not (data.is_dir() and params_file.exists()):
+        say(f"generating about {triples:,} triples into {data}")
+        generate.generate(triples, data, progress=sys.stderr.isatty())
+    params = json.loads(params_file.read_text(encoding="utf-8"))
+    results["corpus"] = {"documents": params["documents"], "stated_triples": params["stated_triples"]}
+
+    # -- build: cold, unchanged, one document touched --
+    lodpub = str(Path(sys.executable).with_name("lodpub"))
+    env = {**os.environ, "LODPUB_CACHE_DIR": str(cache), "LODPUB_BASE": BASE}
+    shutil.rmtree(cache, ignore_errors=True)
+    build_cmd = [lodpub, "build", "--data", str(data), "--dist", str(dist)]
+    say("building (cold cache)")
+    seconds, peak, code = run_measured(build_cmd, env)
+    if code:
+        raise SystemExit(f"lodpub build failed ({code})")
+    manifest = json.loads((dist / "build.json").read_text(encoding="utf-8"))
+    dump = dist / "dumps" / "lodpub.nq"
+    results["build"] = {"cold_s": seconds, "cold_cpu_s": CPU[" ".join(build_cmd[:2])], "peak_rss": peak,
+                        "steps_s": manifest.get("seconds"), "quads": manifest["quads"],
+                        "store_bytes": du(dist / "store"), "dumps_bytes": du(dist / "dumps"),
+                        "dump_triples": count_lines(dist / "dumps" / "lodpub.nt")}
+    say(f"built in {seconds:.1f} s; rebuilding unchanged")
+    results["build"]["unchanged_s"] = run_measured(build_cmd, env)[0]
+    touched = sorted(data.glob("*.ttl"))[0]
+    original = touched.read_bytes()
+    touched.write_bytes(original + b"\n# touched by the benchmark\n")
+    try:
+        results["build"]["one_changed_s"] = run_measured(build_cmd, env)[0]
+    finally:
+        touched.write_bytes(original)
+    run_measured(build_cmd, env)   # back to the published state of the untouched corpus
+
+    # -- servers --
+    servers: list[Server] = []
+    if "oxigraph" in peers:
+        location = where / "oxigraph"
+        shutil.rmtree(location, ignore_errors=True)
+        if (PEERS / "oxigraph").exists():
+            say("loading the N-Quads dump into Oxigraph")
+            secs, mem, code = run_measured([str(PEERS / "oxigraph"), "load", "--location", str(location),
+                                            "--file", str(dump)], log=work / "oxigraph-load.log")
+            results["build"]["oxigraph_load_s"] = secs
+            results["build"]["oxigraph_load_cpu_s"] = CPU[f"{PEERS / 'oxigraph'} load"]
+            results["build"]["oxigraph_load_rss"] = mem
+            results["build"]["oxigraph_store_bytes"] = du(location) if code == 0 else None
+            servers.append(Server("Oxigraph server", [str(PEERS / "oxigraph"), "serve-read-only", "--location",
+                                                      str(location), "--bind", "127.0.0.1:{port}",
+                                                      "--union-default-graph"], "/query", work / "oxigraph.log"))
+        else:
+            results["servers"]["Oxigraph server"] = {"error": f"blocked: {PEERS / 'oxigraph'} is missing"}
+    if "rdflib-endpoint" in peers:
+        if (PEERS / "rdflib-endpoint").exists():
+            servers.append(Server("rdflib-endpoint", [str(PEERS / "rdflib-endpoint"), "serve", "--host",
+                                                      "127.0.0.1", "--port", "{port}",
+                                                      str(dist / "dumps" / "lodpub.nt")],
+                                  "/", work / "rdflib-endpoint.log"))
+        else:
+            results["servers"]["rdflib-endpoint"] = {"error": f"blocked: {PEERS / 'rdflib-endpoint'} is missing"}
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    if "flask" in peers:
+        servers.append(Server('Flask "hello"', [gunicorn, "--workers", str(args.workers), "--bind",
+                                                "127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "hello:app"],
+                              None, work / "flask.log"))
+    servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
+                                     str(dist), "--workers", str(args.workers), "--query-timeout", "120"],
+                          "/sparql", work / "lodpub.log", env=env))
+
+    for server in servers:   # one at a time, so none takes CPU from another's measurement
+        say(f"starting {server.name}")
+        ok = server.start(timeout=3600)
+        info = {"ready_s": server.started_in}
+        results["servers"][server.name] = info
+        try:
+            if not ok:
+                info["error"] = server.error
+                say(f"  {server.name}: {server.error}")
+                continue
+            if server.sparql_path:
+                for query in MIX:
+                    count = max(5, args.samples // 5) if query.heavy else args.samples
+                    texts = query.texts(params, BASE, count)
+                    accept = "application/n-triples" if query.key == "construct" else SPARQL_JSON
+                    found = latencies(server, texts, accept, args.budget)
+                    results["queries"].setdefault(query.key, {})[server.name] = found
+                    say(f"  {query.key:10} {fmt_latency(found)}")
+                point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)]
+                results["throughput"].setdefault("point lookup (SPARQL)", {})[server.name] = wrk(
+                    server.port, point, SPARQL_JSON, args.seconds, work, slug(server.name) + "-point")
+            if server.name == 'Flask "hello"':
+                results["throughput"].setdefault("hello", {})[server.name] = wrk(
+                    server.port, ["/"], "*/*", args.seconds, work, "hello")
+            if server.name == "lodpub":
+                for label, accept in (("entity document, Turtle", "text/turtle"),
+                                      ("entity document, HTML", "text/html")):
+                    paths = entity_paths(params)
+                    status, body = get(server.port, paths[0], accept)
+                    info[f"{label} check"] = f"HTTP {status}, {len(body)} bytes"
+                    results["throughput"].setdefault(label, {})[server.name] = wrk(
+                        server.port, paths, accept, args.seconds, work, slug(label))
+            for key, value in results["throughput"].items():
+                if server.name in value:
+                    say(f"  {key}: {value[server.name]}")
+        finally:
+            info["peak_rss"] = server.stop()
+            say(f"  peak RSS {info['peak_rss'] / 1e6:.0f} MB")
+
+    (where / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    table = markdown(results)
+    (where / "results.md").write_text(table, encoding="utf-8")
+    print(table)
+    if args.readme:
+        update_readme(table)
+    if not args.keep and args.size not in ("tiny", "100k"):
+        for path in (data, dist, cache, where / "oxigraph"):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        mem = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]) // 2**20
+    except (OSError, StopIteration):
+        mem = "?"
+    return f"{cpus} cores, {mem} GB, Python {sys.version.split()[0]}"
+
+
+# --- the report -------------------------------------------------------------------------------------------------
+
+def fmt_latency(found: dict) -> str:
+    if "error" in found:
+        return "error: " + str(found["error"])[:80]
+    return f"{found['median_ms']:.2f} ms median, {found['p95_ms']:.2f} ms p95 (n={found['n']})"
+
+
+def mb(n) -> str:
+    return "n/a" if n is None else f"{n / 1e6:,.0f} MB"
+
+
+def markdown(results: dict) -> str:
+    b = results["build"]
+    names = list(results["servers"])
+    lines = [f"Benchmark at **{results['size']}** ({b['dump_triples']:,} triples in the dumps, "
+             f"{results['corpus']['documents']:,} documents), {results['machine']}, gunicorn with "
+             f"{results['workers']} workers, wrk at concurrency 4; load average {results.get('load', '?')} "
+             "at the start (a shared machine: compare within a run). Ratios are lodpub / peer.", ""]
+    lines += ["| build | lodpub | Oxigraph (`oxigraph load`) |", "|---|---|---|",
+              f"| load / build, cold | {b['cold_s']:.1f} s (parse, validate, store, dumps) | "
+              f"{_s(b.get('oxigraph_load_s'))} (load only) |",
+              f"| CPU time (user + system, all processes) | {b['cold_cpu_s']:.1f} s | "
+              f"{_s(b.get('oxigraph_load_cpu_s'))} |",
+              f"| build steps | {_steps(b.get('steps_s'))} | |",
+              f"| rebuild, nothing changed | {b['unchanged_s']:.1f} s | |",
+              f"| rebuild, one document changed | {b['one_changed_s']:.1f} s | |",
+              f"| peak memory of the build | {mb(b['peak_rss'])} | {mb(b.get('oxigraph_load_rss'))} |",
+              f"| store on disk | {mb(b['store_bytes'])} | {mb(b.get('oxigraph_store_bytes'))} |", ""]
+    sparql = [n for n in names if any(n in q for q in results["queries"].values())]
+    head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph (median) |"
+    lines += [head, "|---" * (len(sparql) + 2) + "|"]
+    for query in MIX:
+        row = results["queries"].get(query.key, {})
+        cells = []
+        for n in sparql:
+            found = row.get(n, {})
+            cells.append(f"{found['median_ms']:.2f} / {found['p95_ms']:.2f}" if "median_ms" in found
+                         else _err(found))
+        ratio = _ratio(row.get("lodpub", {}).get("median_ms"), row.get("Oxigraph server", {}).get("median_ms"))
+        lines.append(f"| {query.label} | " + " | ".join(cells) + f" | {ratio} |")
+    lines += ["", "| requests/s at concurrency 4 | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for key, row in results["throughput"].items():
+        cells = [f"{row[n]['rps']:,.0f}" if "rps" in row.get(n, {}) else _err(row.get(n, {})) for n in names]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    lines.append("| peak server RSS (process tree) | "
+                 + " | ".join(mb(results["servers"][n].get("peak_rss")) for n in names) + " |")
+    lines.append("| ready after (s) | " + " | ".join(f"{results['servers'][n].get('ready_s', 0):.1f}"
+                                                     for n in names) + " |")
+    errors = [f"- {n}: {results['servers'][n]['error']}" for n in names if results["servers"][n].get("error")]
+    if errors:
+        lines += ["", *errors]
+    return "\n".join(lines) + "\n"
+
+
+def _steps(steps: dict | None) -> str:
+    return ", ".join(f"{k} {v:.0f} s" for k, v in (steps or {}).items())
+
+
+def _s(seconds) -> str:
+    return "n/a" if seconds is None else f"{seconds:.1f} s"
+
+
+def _err(found: dict) -> str:
+    return "n/a" if not found else ("error" if "error" in found else "?")
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def update_readme(table: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in text:
+        say("README.md has no <!-- bench:start --> marker: table not copied")
+        return
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    readme.write_text(f"{head}{start}\n{table}{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
