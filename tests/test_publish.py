@@ -167,6 +167,16 @@ def test_a_url_that_is_no_graph_store_says_so(oxigraph, built):
     assert not_http.returncode == 1 and "not an http(s) URL" in not_http.stderr
 
 
+def test_credentials_in_the_url_are_refused_and_not_repeated(built):
+    result = lodpub("publish", "--to", "http://editor:hunter2-in-url@127.0.0.1:1/store", "--dist",
+                    str(built.dist_dir))
+    assert result.returncode == 1 and "LODPUB_STORE_USER" in result.stderr
+    assert "hunter2-in-url" not in result.stdout + result.stderr
+    served = lodpub("serve", "--dist", str(built.dist_dir), "--store", "http://editor:hunter2-in-url@127.0.0.1:1/q")
+    assert served.returncode == 2 and "LODPUB_STORE_USER" in served.stderr
+    assert "hunter2-in-url" not in served.stdout + served.stderr
+
+
 @pytest.mark.parametrize("status, env, sent", [
     (401, {"LODPUB_STORE_USER": "editor", "LODPUB_STORE_PASSWORD": "correct-horse-battery"},
      "Basic " + base64.b64encode(b"editor:correct-horse-battery").decode()),

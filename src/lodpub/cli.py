@@ -100,8 +100,12 @@ def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> No
         raise click.ClickException(str(error)) from None
     settings = settings.replace(base=manifest["base"])
     if settings.store_url:
-        from .store import redact
+        from .store import check_store_url, redact
 
+        try:
+            check_store_url(settings.store_url)
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
         source = f"the store at {redact(settings.store_url)}"
     else:
         source = str(settings.dist_dir)

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .build import read_manifest
 from .config import Settings
-from .store import Credentials, EmbeddedStore, redact
+from .store import Credentials, EmbeddedStore, check_store_url, redact
 from .vocab import Names
 
 log = logging.getLogger("lodpub")
@@ -73,8 +73,10 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
     """
     import requests
 
-    if urllib.parse.urlsplit(to).scheme not in ("http", "https"):
-        raise PublishError(f"{redact(to)!r} is not an http(s) URL of a Graph Store Protocol endpoint")
+    try:
+        check_store_url(to)
+    except ValueError as error:
+        raise PublishError(f"{error}; give the URL of the store's Graph Store Protocol endpoint") from None
     manifest = read_manifest(settings.dist_dir)
     names = Names(manifest["base"])
     store = EmbeddedStore(settings.store_dir)

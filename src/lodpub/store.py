@@ -168,6 +168,16 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=host))
 
 
+def check_store_url(url: str) -> None:
+    """An http(s) URL without credentials in it (they would end up in logs and process lists)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"store URL {redact(url)!r} is not an http(s) URL")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"store URL {redact(url)!r} carries credentials: set LODPUB_STORE_USER and "
+                         "LODPUB_STORE_PASSWORD (or LODPUB_STORE_TOKEN) instead")
+
+
 # What we ask a store for: SPARQL JSON results for SELECT and ASK, N-Triples for CONSTRUCT and DESCRIBE, and
 # the other standard formats as fallbacks for stores that lack those two.
 REMOTE_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
@@ -200,9 +210,7 @@ class RemoteStore:
                  credentials: Credentials | None = None, graph_ttl: float = 30.0) -> None:
         if union not in UNION_MODES:
             raise ValueError(f"union mode {union!r} is not one of {', '.join(UNION_MODES)}")
-        scheme = urllib.parse.urlsplit(url).scheme
-        if scheme not in ("http", "https"):
-            raise ValueError(f"store URL {redact(url)!r} is not an http(s) URL")
+        check_store_url(url)
         self.url = url
         self.base = base
         self.timeout = timeout
