@@ -228,8 +228,9 @@ class RemoteStore:
               prefixes: dict[str, str] | None = None, timeout: float | None = None) -> Result:
         """Run a SPARQL query on the store.
 
-        Raises SyntaxError when the store refuses the query (400), StoreTimeout past the time limit (`timeout`,
-        else the store's), StoreError when the store cannot be reached or fails.
+        Raises `policy.Refused` for what our checks refuse (nothing is sent then), SyntaxError when the store
+        refuses the query (400), StoreTimeout past the time limit (`timeout`, else this store's), StoreError
+        when the store cannot be reached or fails.
         """
         # Forwarded only once our checks have passed it: no update, nothing that would make the store fetch.
         from .sparql.policy import inspect
