@@ -85,7 +85,7 @@ def _serve(inbox: queue.SimpleQueue) -> None:
         finally:
             with _idle_lock:
                 _idle.append(inbox)
-            done.set()
+            done.release()
 
 
 def _thread() -> queue.SimpleQueue:
@@ -105,9 +105,10 @@ def run_limited(work: Callable[[], T], seconds: float) -> T:
     """Run `work` in a query thread; return its value or raise its exception, or raise QueryTimeout at the
     deadline."""
     outcome: dict = {}
-    done = threading.Event()
+    done = threading.Lock()   # held until the work is done: a bare lock is the cheapest thing to wait on
+    done.acquire()
     _thread().put((work, outcome, done))
-    if not done.wait(seconds):
+    if not done.acquire(timeout=seconds):
         _recycle.set()
         log.warning("a query ran over the time limit of %g s: this worker (pid %d) exits after answering",
                     seconds, os.getpid())

@@ -30,7 +30,7 @@ Everything here is independent of the backend: a remote store forwards a query o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -84,6 +84,7 @@ TOKEN = re.compile("|".join((
 SKIPPED = frozenset({"lstring", "string", "iri", "comment"})
 # Tokens after which `<` may be a less-than rather than an IRI's start.
 OPERANDS = frozenset({"var", "string", "lstring", "iri", "pname", "bnode", "lang"})
+Graphs = Iterable[str] | Callable[[], Iterable[str]]
 UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -125,10 +126,11 @@ def _unescape(text: str) -> str:
     return UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
-def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Iterable[str]) -> Inspection:
+def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Graphs) -> Inspection:
     """Refuse (raise `Refused`) what the endpoint will not run; else say what kind of query it is.
 
-    `base` and `prefixes` are those the engine resolves the query with; `graphs` are the graphs we hold.
+    `base` and `prefixes` are those the engine resolves the query with; `graphs` are the graphs we hold (or a
+    function that lists them, called only when a FROM needs them).
     """
     inspection = _scan(query, base, prefixes, graphs)
     if "\\u" in query or "\\U" in query:
@@ -136,9 +138,9 @@ def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Iterable
     return inspection
 
 
-def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Iterable[str]) -> Inspection:
+def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Graphs) -> Inspection:
     watched = WATCHED.search(text) is not None
-    known = set(graphs)
+    known: set[str] | None = None
     prefixes = dict(default_prefixes)
     form: str | None = None
     from_default: list[str] = []
@@ -212,6 +214,8 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Iterab
                 state = "from-named"
                 continue
             iri = _resolve(token, base, prefixes, text, from_keyword)
+            if known is None:
+                known = set(_listed(graphs))
             if iri not in known:
                 raise Refused(400, f"FROM{' NAMED' if state == 'from-named' else ''} <{iri}> (at "
                                    f"{_where(text, from_keyword.start)}) names no graph of this dataset, and this "
@@ -264,8 +268,14 @@ def _resolve(token: _Token, base: str, prefixes: dict[str, str], text: str, keyw
     raise Refused(400, f"FROM at {_where(text, keyword.start)} must be followed by the IRI of one of our graphs")
 
 
-def check_graphs(iris: Iterable[str], graphs: Iterable[str], parameter: str) -> None:
-    known = set(graphs)
+def _listed(graphs: Graphs) -> Iterable[str]:
+    return graphs() if callable(graphs) else graphs
+
+
+def check_graphs(iris: Iterable[str], graphs: Graphs, parameter: str) -> None:
+    if not iris:
+        return
+    known = set(_listed(graphs))
     for iri in iris:
         if iri not in known:
             raise Refused(400, f"{parameter}={iri} names no graph of this dataset, and this endpoint never "
@@ -273,7 +283,7 @@ def check_graphs(iris: Iterable[str], graphs: Iterable[str], parameter: str) -> 
 
 
 def dataset_for(inspection: Inspection, default_graph_uris: list[str], named_graph_uris: list[str],
-                graphs: Iterable[str]) -> Dataset:
+                graphs: Graphs) -> Dataset:
     """The RDF dataset of a query, per the SPARQL 1.1 Protocol (section 2.1.4).
 
     The protocol's `default-graph-uri` / `named-graph-uri` win over the query's FROM / FROM NAMED; without
@@ -282,7 +292,8 @@ def dataset_for(inspection: Inspection, default_graph_uris: list[str], named_gra
     that names only default graphs keeps every named graph available to GRAPH (the store interface's
     `Dataset(named=())`), where SPARQL would have none.
     """
-    graphs = list(graphs)
+    if default_graph_uris or named_graph_uris:
+        graphs = list(_listed(graphs))
     check_graphs(default_graph_uris, graphs, "default-graph-uri")
     check_graphs(named_graph_uris, graphs, "named-graph-uri")
     default, named = tuple(default_graph_uris), tuple(named_graph_uris)

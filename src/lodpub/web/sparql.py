@@ -11,14 +11,16 @@ The default graph is the union of the named graphs (the service description says
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
+from werkzeug.http import parse_accept_header
 
 from ..formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULT_FORMATS
 from ..sparql import description, examples, limits, policy, results
@@ -26,6 +28,7 @@ from ..sparql.limits import Answer, QueryTimeout
 from ..sparql.policy import Refused
 from ..store import StoreError, StoreTimeout
 from . import context
+from .cache import cached
 from .errors import render_error
 
 blueprint = Blueprint("sparql", __name__)
@@ -62,29 +65,41 @@ def _offers(formats) -> tuple[Offer, ...]:
                     (f.key, f.extension, f.media_type, *EXTRA_NAMES.get(f.key, ()))) for f in formats), HTML)
 
 
-OFFERS = {"solutions": _offers(RESULT_FORMATS), "boolean": _offers(RESULT_FORMATS), "graph": _offers(GRAPH_FORMATS)}
-FORM_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+# Offers by kind of answer: results (SELECT, ASK) and graphs (CONSTRUCT, DESCRIBE).
+OFFERS = {"results": _offers(RESULT_FORMATS), "graph": _offers(GRAPH_FORMATS)}
+ANSWER_OFFERS = {"solutions": "results", "boolean": "results", "graph": "graph"}
+FORM_OFFERS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 GRAPH_KEYS = {f.key: f for f in GRAPH_FORMATS}
 
 
-def negotiate(offers: tuple[Offer, ...], params: MultiDict) -> Offer:
+def negotiate(kind: str, params: MultiDict) -> Offer:
     """The offer a `format` (or `output`) parameter names, else the best by Accept (q-values), else the first."""
-    names = [n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip()]
+    names = tuple(n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip())
+    chosen = _choose(kind, request.headers.get("Accept"), names)
+    if isinstance(chosen, str):
+        raise NotAcceptable(chosen)
+    return chosen
+
+
+@functools.lru_cache(maxsize=512)
+def _choose(kind: str, accept_header: str | None, names: tuple[str, ...]) -> Offer | str:
+    """An offer, or why none is acceptable; cached, since clients send the same few Accept headers."""
+    offers = OFFERS[kind]
     for name in names:
         for offer in offers:
             if name in offer.names:
                 return offer
     if names:
-        known = ", ".join(o.key for o in offers)
-        raise NotAcceptable(f"format={names[0]} is not offered for this answer; the formats are: {known}")
-    accept = request.accept_mimetypes
+        return f"format={names[0]} is not offered for this answer; the formats are: " + \
+            ", ".join(o.key for o in offers)
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if not accept:
         return offers[0]
     by_type = {media_type: offer for offer in offers for media_type in offer.accepts}
     best = accept.best_match(list(by_type))
     if best is None:
-        raise NotAcceptable("none of the media types in Accept is offered for this answer; the types are: "
-                            + ", ".join(o.media_type for o in offers))
+        return "none of the media types in Accept is offered for this answer; the types are: " + \
+            ", ".join(o.media_type for o in offers)
     return by_type[best]
 
 
@@ -164,9 +179,14 @@ def preflight() -> Response:
 
 @blueprint.after_request
 def cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    response.vary.add("Accept")
+    headers = response.headers
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    vary = headers.get("Vary")
+    if not vary:
+        headers["Vary"] = "Accept"
+    elif "accept" not in {v.strip().lower() for v in vary.split(",")}:
+        headers["Vary"] = vary + ", Accept"
     return response
 
 
@@ -180,7 +200,7 @@ def refusal(status: int, message: str, operation: Operation | None = None):
 
 def _wants_page(params: MultiDict) -> bool:
     try:
-        return negotiate(OFFERS["solutions"], params) is HTML
+        return negotiate("results", params) is HTML
     except HTTPException:
         return False
 
@@ -190,49 +210,68 @@ def graph_names() -> list[str]:
     return context.store().graph_names()
 
 
+@dataclass(frozen=True)
+class Written:
+    """An answer ready to send: the bytes of a format, or the answer itself for the HTML page."""
+
+    content_type: str
+    body: bytes | None = None
+    answer: Answer | None = None
+    note: str | None = None
+
+
 def run(operation: Operation):
     settings, names, store = context.settings(), context.names(), context.store()
     prefixes = names.prefixes()
     query = operation.query
     # Negotiated before the query runs, so that an unacceptable request costs nothing.
     chosen: dict[str, Offer | HTTPException] = {}
-    for kind, offers in OFFERS.items():
+    for kind in OFFERS:
         try:
-            chosen[kind] = negotiate(offers, operation.params)
+            chosen[kind] = negotiate(kind, operation.params)
         except HTTPException as error:
             chosen[kind] = error
 
     def work() -> tuple[Answer, Offer]:
-        graphs = store.graph_names()
+        graphs = store.graph_names
         inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
-        expected = chosen.get(FORM_KINDS.get(inspection.form or "", ""))
+        expected = chosen.get(FORM_OFFERS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
             raise expected
         dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs, graphs)
         result = store.query(query, dataset, base_iri=names.base, prefixes=prefixes)
         answer = limits.collect(result, settings.result_cap)
-        offer = chosen[answer.kind]
+        offer = chosen[ANSWER_OFFERS[answer.kind]]
         if isinstance(offer, HTTPException):
             raise offer
         return answer, offer
 
+    def answer() -> Written:
+        return serialize(*limits.run_limited(work, settings.query_timeout))
+
+    # The same query over the same build gives the same bytes: answers are cached per build (web/cache.py),
+    # all but the HTML page and failures.
+    key = ("sparql", query, tuple(operation.default_graphs), tuple(operation.named_graphs),
+           *(o.key if isinstance(o, Offer) else repr(o) for o in chosen.values()))
     try:
-        answer, offer = limits.run_limited(work, settings.query_timeout)
+        if HTML in chosen.values():
+            written = answer()
+        else:
+            written = cached(key, answer, lambda w: len(w.body or b"") + 512)
     except Refused as refused:
         return refusal(refused.status, refused.message, operation)
     except SyntaxError as error:
         return refusal(400, "malformed query: " + _syntax_message(query, error), operation)
     except NotAcceptable as error:
         return refusal(406, error.description or "not acceptable", operation)
+    except results.Unrepresentable as error:
+        return refusal(406, str(error), operation)
     except (QueryTimeout, StoreTimeout):
         return refusal(503, str(QueryTimeout(settings.query_timeout)), operation)
     except StoreError as error:
         log.error("the store failed on a SPARQL query: %s", error)
         return refusal(503, "the store behind this endpoint could not answer; try again later", operation)
-    try:
-        return write(answer, offer, query)
-    except results.Unrepresentable as error:
-        return refusal(406, str(error), operation)
+    return respond(written, query)
 
 
 def _syntax_message(query: str, error: SyntaxError) -> str:
@@ -257,23 +296,29 @@ def _note(answer: Answer, cap: int) -> str | None:
             "use LIMIT and OFFSET to page through the rest")
 
 
-def write(answer: Answer, offer: Offer, query: str):
+def serialize(answer: Answer, offer: Offer) -> Written:
     settings, names = context.settings(), context.names()
     note = _note(answer, settings.result_cap)
     if offer is HTML:
-        response = current_app.make_response(page(query, answer=answer, note=note))
+        return Written(offer.media_type, answer=answer, note=note)
+    if answer.kind == "graph":
+        body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
+    elif answer.kind == "solutions":
+        body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
     else:
-        if answer.kind == "graph":
-            body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
-        elif answer.kind == "solutions":
-            body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
-        else:
-            body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
-        response = Response(body, content_type=_content_type(offer.media_type))
-    response.headers["X-Lodpub-Result-Cap"] = str(settings.result_cap)
-    if note:
+        body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
+    return Written(_content_type(offer.media_type), body=body, note=note)
+
+
+def respond(written: Written, query: str) -> Response:
+    if written.body is None:
+        response = current_app.make_response(page(query, answer=written.answer, note=written.note))
+    else:
+        response = Response(written.body, content_type=written.content_type)
+    response.headers["X-Lodpub-Result-Cap"] = str(context.settings().result_cap)
+    if written.note:
         response.headers["X-Lodpub-Truncated"] = "true"
-        response.headers["Warning"] = f'199 lodpub "{note}"'
+        response.headers["Warning"] = f'199 lodpub "{written.note}"'
     return response
 
 
@@ -284,7 +329,7 @@ def _content_type(media_type: str) -> str:
 # --- The service description, and the page for browsers ----------------------------------------------------
 
 def service_description(params: MultiDict):
-    offer = negotiate(_offers(GRAPH_FORMATS), params)
+    offer = negotiate("graph", params)
     if offer is HTML:
         return page(None)
     names = context.names()
