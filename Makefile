@@ -33,5 +33,21 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests
 
+# The benchmark (see bench/run.py): installs its own tools, not needed by `make test`.
+# `make bench SIZE=1m` (tiny, 100k, 1m, 10m); the table lands in bench/out/SIZE/results.md and README.md.
+SIZE  ?= 100k
+PEERS := bench/out/peers
+
+$(PEERS)/.installed-stamp:
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet oxigraph 'rdflib-endpoint[cli]' uvicorn
+	touch $@
+
+bench: install $(PEERS)/.installed-stamp
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -q wrk || (apt-get update -q && apt-get install -y -q wrk)) \
+		|| sudo apt-get install -y -q wrk || echo "wrk could not be installed: requests/s will be missing"; }
+	$(BIN)/python -m bench.run --size $(SIZE) --readme
+
 clean:
 	rm -rf dist .lodpub-cache

@@ -19,18 +19,19 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 class Query:
     key: str
     label: str
-    template: str           # {x} is the parameter (an IRI), {word} a word
+    template: str           # {x} is the parameter (an IRI), {word} a word, {i} the sample's number
     parameter: str          # which list of params.json fills {x}
     heavy: bool = False     # scans much of the data: fewer samples
 
     def texts(self, params: dict, base: str, count: int) -> list[str]:
-        values = params[self.parameter] if self.parameter else [None]
+        # Distinct values: every sample is a new question, so no server answers from a cache of its own.
+        values = list(dict.fromkeys(params[self.parameter])) if self.parameter else [None]
         words = params["words"]
         out = []
         for i in range(count):
             x = values[i % len(values)]
-            word = words[i % len(words)]
-            text = self.template.format(x=f"<{base}{x}>" if x else "", word=word, base=base)
+            word = words[(i * 7) % len(words)]
+            text = self.template.format(x=f"<{base}{x}>" if x else "", word=word, base=base, i=i)
             out.append(PREFIXES.format(base=base) + text)
         return out
 
@@ -49,17 +50,17 @@ MIX: tuple[Query, ...] = (
     Query("regex", "text filter: REGEX over every quote",
           'SELECT ?q ?text WHERE {{ ?q a lpo:Quote ; schema:text ?text . FILTER(REGEX(?text, "^{word} ", "i")) }}',
           "", heavy=True),
-    Query("group", "GROUP BY count: communications per sender, top 20",
+    Query("group", "GROUP BY count: communications per sender, top 10·i",
           "SELECT ?sender (COUNT(?c) AS ?n) WHERE {{ ?c lpo:sender ?sender }} GROUP BY ?sender "
-          "ORDER BY DESC(?n) ?sender LIMIT 20", "", heavy=True),
+          "ORDER BY DESC(?n) ?sender LIMIT {i}0", "", heavy=True),
     Query("construct", "CONSTRUCT of one communication",
           "CONSTRUCT {{ {x} ?p ?o }} WHERE {{ {x} ?p ?o }}", "communications"),
     Query("optional", "OPTIONAL: a sender's communications, message and status if any",
           "SELECT ?c ?msg ?status WHERE {{ ?c lpo:sender {x} . OPTIONAL {{ ?c lpo:conveys ?msg }} "
           "OPTIONAL {{ ?c lpo:status ?status }} }}", "people"),
-    Query("page", "LIMIT/OFFSET page of people by name",
+    Query("page", "LIMIT/OFFSET page of people by name (OFFSET 100·i)",
           "SELECT ?s ?name WHERE {{ ?s a schema:Person ; schema:name ?name }} ORDER BY ?name ?s "
-          "LIMIT 50 OFFSET 500", "", heavy=True),
+          "LIMIT 50 OFFSET {i}00", "", heavy=True),
 )
 
 

@@ -257,10 +257,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="which peers to run beside lodpub (comma-separated)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and builds")
     parser.add_argument("--readme", action="store_true", help="put the table into README.md")
+    parser.add_argument("--out", type=Path, help="working folder (default bench/out/<size>)")
     args = parser.parse_args(argv)
 
     triples = SIZES.get(args.size) or int(args.size)
-    where = OUT / args.size
+    where = args.out or OUT / args.size
     work = where / "work"
     work.mkdir(parents=True, exist_ok=True)
     data, dist, cache = where / "data", where / "dist", where / "cache"

@@ -55,4 +55,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
     for module in (resources, sparql, dataset, vocabulary, pages):
         app.register_blueprint(module.blueprint)
+    if isinstance(app.extensions["lodpub"]["store"], EmbeddedStore):
+        # Whole answers, before Flask: the embedded store never changes under a running process.
+        from .response_cache import ResponseCache
+
+        app.wsgi_app = ResponseCache(app.wsgi_app)
     return app

@@ -1,0 +1,35 @@
+"""The benchmark still runs end to end: a tiny corpus, built and asked the whole mix (no timings asserted).
+
+The real benchmark (`make bench SIZE=1m`) installs Oxigraph, rdflib-endpoint and wrk; this smoke test needs
+none of them and runs lodpub alone.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bench.mix import MIX
+
+from .conftest import ROOT
+
+
+def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
+    out = tmp_path / "tiny"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--size", "tiny", "--out", str(out), "--peers", "",
+         "--samples", "3", "--budget", "1", "--seconds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert results["build"]["dump_triples"] > 1000
+    assert results["build"]["one_changed_s"] > 0
+    for query in MIX:
+        answer = results["queries"][query.key]["lodpub"]
+        assert "error" not in answer, (query.key, answer)
+        assert answer["n"] >= 3
+    assert results["servers"]["lodpub"]["peak_rss"] > 0
+    table = (out / "results.md").read_text(encoding="utf-8")
+    assert "| query: median / p95 ms | lodpub |" in table
+    assert "requests/s at concurrency 4" in table
