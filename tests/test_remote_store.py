@@ -252,8 +252,9 @@ def test_a_server_over_a_failing_store_answers_503_and_keeps_the_store_to_itself
     monkeypatch.setenv("LODPUB_STORE_PASSWORD", secret)
     live = LiveServer(built, "--store", store.url + "query")
     try:
-        for path in ("doc/person/mike-pompeo", "sparql?query=ASK%20%7B%7D"):
-            response = requests.get(live.url + path, headers={"Accept": "text/turtle"})
+        for path, accept in (("doc/person/mike-pompeo", "text/turtle"),
+                             ("sparql?query=ASK%20%7B%7D", "application/sparql-results+json")):
+            response = requests.get(live.url + path, headers={"Accept": accept})
             assert response.status_code == 503, (path, response.status_code, response.text)
             assert store.url not in response.text and secret not in response.text
         page = requests.get(live.url + "doc/person/mike-pompeo")
