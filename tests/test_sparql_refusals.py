@@ -199,6 +199,10 @@ TRICKS = {
     "a comment between": "SELECT * WHERE { SERVICE#c\n" + ENDPOINT + " { ?s ?p ?o } }",
     "a variable endpoint": "SELECT * WHERE { VALUES ?e { " + ENDPOINT + " } SERVICE ?e { ?s ?p ?o } }",
     "FROM NAMED glued": "SELECT * FROMNAMED <http://e/g> WHERE { ?s ?p ?o }",
+    "less-than, a variable endpoint, a comment": "SELECT * WHERE { VALUES ?v { " + ENDPOINT + " } ?s ?p ?o "
+                                                 "FILTER(?o<?x)SERVICE?v#>\n{ ?s ?p ?o } }",
+    "less-than, a comment, the endpoint": "SELECT * WHERE { ?s ?p ?o FILTER(?o<?x).SERVICE#>\n" + ENDPOINT
+                                          + " { ?s ?p ?o } }",
 }
 
 
@@ -221,6 +225,10 @@ def test_the_check_refuses_what_the_parser_reads_as_a_fetch(name):
     "SELECT * WHERE { ?s ?p ?o FILTER(?o < 'service') }",
     f"SELECT * FROM <{BASE}id/graph/a> FROM NAMED <id/graph/a> WHERE {{ ?s ?p ?o }}",
     "PREFIX g: <http://localhost:8080/id/graph/> SELECT * FROM g:a WHERE { ?s ?p ?o }",
+    # IRIs that hold the words after another IRI, where '<' could compare: no live keyword can hide in them.
+    "SELECT * WHERE { VALUES ?x { <http://a/> <http://www.w3.org/ns/sparql-service-description#NamedGraph> } }",
+    f"SELECT * WHERE {{ <{BASE}sparql> <http://www.w3.org/ns/sparql-service-description#endpoint> ?e }}",
+    "SELECT * WHERE { ?s <http://e/p#load> <http://e/q#from> }",
 ])
 def test_the_check_passes_queries_that_only_mention_the_keywords(query):
     assert parses(query)

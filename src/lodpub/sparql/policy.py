@@ -50,6 +50,12 @@ WATCHED = re.compile(r"service|load|from", re.IGNORECASE)
 # name's prefix), only SERVICE and FROM matter: LOAD is an update, which no query can hold and which the
 # engine's query parser rejects. So `download:` stays a fine prefix.
 HIDDEN = re.compile(r"service|from", re.IGNORECASE)
+# Inside an ambiguous IRI-like token, the parser's reading can hold a live SERVICE or FROM only where it stands
+# alone (no name character before it: `sparql-service-description` holds none) and is followed by what may
+# follow it without a space, '<' and '{' being impossible in the token: a variable, a prefixed name with the
+# empty prefix (`SERVICE:x`), or a comment that carries the rest to the next line (`FILTER(?o<?x)SERVICE?v#>`
+# then `{...}`).
+LIVE_IN_IRI = re.compile(r"(?<![A-Za-z0-9_\-:])(?:service(?=[?$#:])|from(?=[#:]))", re.IGNORECASE)
 FETCHING = {"SERVICE": "SERVICE would make the server query another endpoint",
             "LOAD": "LOAD would make the server fetch a document"}
 
@@ -158,7 +164,7 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Graphs
         if kind == "iri" and state != "prefix-iri" and previous is not None and _operand(previous) \
                 and ("'" in token.text or "#" in token.text):
             # `<` here may be a less-than: what the lexer takes for an IRI the parser may read as code.
-            if watched and HIDDEN.search(token.text):
+            if watched and LIVE_IN_IRI.search(token.text):
                 raise Refused(400, f"the IRI-like {token.text} at {_where(text, token.start)} holds a keyword "
                                    "and may be read as a comparison: put spaces around '<' where it compares")
             if "'" in token.text:
