@@ -8,7 +8,8 @@ of our own terms are used: we do not reason over other vocabularies we have not 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -18,6 +19,7 @@ TYPE = ox.NamedNode(RDF + "type")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 SUBPROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
 IGNORED = {OWL + "Thing", RDFS + "Resource"}
+K = TypeVar("K")
 
 
 class Entailments:
@@ -49,15 +51,21 @@ class Entailments:
         return triples + added
 
 
-def _closure(direct: dict[ox.NamedNode, set[ox.NamedNode]]) -> dict[ox.NamedNode, list[ox.NamedNode]]:
-    closed: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+def transitive_closure(direct: Mapping[K, set[K]]) -> dict[K, set[K]]:
+    """Everything each key reaches through `direct` (a subclass or subproperty hierarchy), itself excluded."""
+    closed: dict[K, set[K]] = {}
     for start in direct:
-        found: set[ox.NamedNode] = set()
+        found: set[K] = set()
         stack = list(direct[start])
         while stack:
             node = stack.pop()
             if node not in found and node != start:
                 found.add(node)
                 stack.extend(direct.get(node, ()))
-        closed[start] = sorted(found, key=lambda n: n.value)
+        closed[start] = found
     return closed
+
+
+def _closure(direct: dict[ox.NamedNode, set[ox.NamedNode]]) -> dict[ox.NamedNode, list[ox.NamedNode]]:
+    """The closure in a repeatable order, so that enriched triples come out the same in every build."""
+    return {start: sorted(found, key=lambda n: n.value) for start, found in transitive_closure(direct).items()}

@@ -61,18 +61,19 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 HTML_MEDIA_TYPE = "text/html"
 
 
-def rdf_format(name: str) -> RdfFormat:
-    """Look a format up by key, extension or any of its media types."""
+def _lookup(table, name: str):
     name = name.lower()
-    for fmt in RDF_FORMATS:
+    for fmt in table:
         if name in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases):
             return fmt
     raise KeyError(name)
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """Look a format up by key, extension or any of its media types."""
+    return _lookup(RDF_FORMATS, name)
 
 
 def result_format(name: str) -> ResultFormat:
-    name = name.lower()
-    for fmt in RESULT_FORMATS:
-        if name in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases):
-            return fmt
-    raise KeyError(name)
+    """Look a result format up by key, extension or any of its media types."""
+    return _lookup(RESULT_FORMATS, name)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..enrich import transitive_closure
 from ..vocab import OA, OWL, RDF, RDFS, XSD
 from .cache import cached
 from .context import names
@@ -55,15 +56,7 @@ def _load_vocabulary() -> Vocabulary:
             if (t.predicate.value == predicate and isinstance(t.subject, ox.NamedNode)
                     and isinstance(t.object, ox.NamedNode) and t.object.value not in IGNORED_SUPERS):
                 direct.setdefault(t.subject.value, set()).add(t.object.value)
-        for start in direct:
-            found: set[str] = set()
-            stack = list(direct[start])
-            while stack:
-                node = stack.pop()
-                if node not in found and node != start:
-                    found.add(node)
-                    stack.extend(direct.get(node, ()))
-            target[start] = found
+        target.update(transitive_closure(direct))
     return vocab
 
 
