@@ -17,6 +17,8 @@ from lodpub.config import Settings
 from lodpub.store import EmbeddedStore, Solutions
 from lodpub.vocab import Names
 
+from .loopback import LoopbackServer
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 BASE = "http://localhost:8080/"
@@ -63,6 +65,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, log) -> None:
+    """Stop a server the tests started: politely, then for good."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
 class LiveServer:
     """`lodpub serve` in a subprocess on a loopback port, as a user would run it."""
 
@@ -88,12 +100,7 @@ class LiveServer:
         raise RuntimeError("server did not start within 30 s")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 # --- Backends: every test that uses `server` runs over each of them ---------------------------------------
@@ -159,12 +166,7 @@ class OxigraphServer:
         wait_for_port(self.port, self.process, self.log_path, "oxigraph")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 @pytest.fixture(scope="session")
@@ -200,9 +202,30 @@ def server(request, built):
 SMALL_PAGE = 5
 
 
+@pytest.fixture(scope="module")
+def endpoint(server) -> str:
+    """The SPARQL endpoint of `server` (a module may override it to use a server of its own)."""
+    return server.url + "sparql"
+
+
 @pytest.fixture(scope="session")
 def small_pages(built):
     """A second server that pages lists and incoming links five at a time, so paging is exercised on any data."""
     live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(SMALL_PAGE)})
     yield live
     live.stop()
+
+
+@pytest.fixture
+def loopback():
+    """Start scripted loopback HTTP servers (tests/loopback.py); each stops when the test ends."""
+    servers: list[LoopbackServer] = []
+
+    def start(respond) -> LoopbackServer:
+        server = LoopbackServer(respond)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

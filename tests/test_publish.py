@@ -24,7 +24,7 @@ from lodpub.store import EmbeddedStore
 from lodpub.vocab import VOID, Names
 
 from .conftest import BASE, ROOT, OxigraphServer, oxigraph_binary
-from .loopback import Forwarder, LoopbackServer
+from .loopback import Forwarder
 
 NAMES = Names(BASE)
 JSON = "application/sparql-results+json"
@@ -72,20 +72,6 @@ def fresh(tmp_path):
     server = OxigraphServer(tmp_path, persistent=False)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def loopback():
-    servers: list[LoopbackServer] = []
-
-    def start(respond) -> LoopbackServer:
-        server = LoopbackServer(respond)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
 
 
 # --- What a publish loads ------------------------------------------------------------------------------------

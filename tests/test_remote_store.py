@@ -28,20 +28,6 @@ def remote(oxigraph) -> RemoteStore:
     return RemoteStore(oxigraph.query_url, BASE, timeout=10)
 
 
-@pytest.fixture
-def loopback():
-    servers: list[LoopbackServer] = []
-
-    def start(respond) -> LoopbackServer:
-        server = LoopbackServer(respond)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 def rows(result) -> set[tuple]:
     assert isinstance(result, Solutions)
     return {tuple(row) for row in result.rows}

@@ -69,11 +69,6 @@ class Page(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server.url + "sparql"
-
-
-@pytest.fixture(scope="module")
 def page(endpoint) -> tuple[str, Page]:
     response = requests.get(endpoint, headers=BROWSER)
     assert response.status_code == 200

@@ -21,11 +21,6 @@ PERSONS = f"SELECT ?person ?name WHERE {{ ?person a <{SCHEMA}Person> ; <{SCHEMA}
 
 
 @pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server.url + "sparql"
-
-
-@pytest.fixture(scope="module")
 def persons(sparql) -> set[tuple[str, str]]:
     """What the store itself answers, to compare every protocol path against."""
     rows = {(row["person"], row["name"]) for row in sparql(PERSONS)}

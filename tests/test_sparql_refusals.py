@@ -25,11 +25,6 @@ BASE = "http://localhost:8080/"
 NAMES = Names(BASE)
 
 
-@pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server.url + "sparql"
-
-
 @pytest.fixture
 def listener():
     """A loopback port that records any connection made to it."""

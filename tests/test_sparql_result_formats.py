@@ -35,11 +35,6 @@ TRICKY = f"""SELECT ?iri ?text ?tagged ?number ?date ?blank ?unbound WHERE {{
 
 
 @pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server.url + "sparql"
-
-
-@pytest.fixture(scope="module")
 def persons(sparql) -> set[tuple[str, str]]:
     rows = {(row["person"], row["name"]) for row in sparql(PERSONS)}
     assert rows

@@ -14,11 +14,6 @@ FORMATS = rdflib.Namespace("http://www.w3.org/ns/formats/")
 SERVICE = rdflib.URIRef("http://localhost:8080/sparql")
 
 
-@pytest.fixture(scope="module")
-def endpoint(server) -> str:
-    return server.url + "sparql"
-
-
 def description(endpoint: str, accept: str = "text/turtle", rdflib_format: str = "turtle") -> rdflib.Graph:
     response = requests.get(endpoint, headers={"Accept": accept})
     assert response.status_code == 200
