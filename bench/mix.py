@@ -67,4 +67,4 @@ MIX: tuple[Query, ...] = (
 def entity_paths(params: dict, extension: str = "") -> list[str]:
     """Documents about people, organizations and communications: /doc/{kind}/{slug}[.ext]."""
     things = params["people"][:100] + params["organizations"][:25] + params["communications"][:75]
-    return [f"/doc/{iri.removeprefix('id/')}{extension}" for iri in things]
+    return list(dict.fromkeys(f"/doc/{iri.removeprefix('id/')}{extension}" for iri in things))
