@@ -224,7 +224,8 @@ def first_fetch(port: int, paths: list[str], accept: str, budget: float) -> dict
         if spent > budget:
             break
     samples.sort()
-    return {"median_ms": statistics.median(samples) * 1000, "p95_ms": samples[int(0.95 * (len(samples) - 1))] * 1000,
+    return {"median_ms": statistics.median(samples) * 1000,
+            "p95_ms": samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))] * 1000,
             "max_ms": samples[-1] * 1000, "n": len(samples), "of": len(paths), "statuses": statuses}
 
 
