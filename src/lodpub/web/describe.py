@@ -162,7 +162,10 @@ def labels_and_types(resources: set[ox.NamedNode], with_types: bool = True) -> l
         return []
     properties = [*LABEL_PROPERTIES, names().lpo + "phrase", *([RDF + "type"] if with_types else [])]
     subjects = values("?r", sorted(r.value for r in resources))
-    return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ {subjects} {values('?p', properties)} ?r ?p ?o }}")
+    # The properties as a FILTER, not a second VALUES: with two VALUES Oxigraph joins them first and scans
+    # every quad (13 s for 267 neighbours at 1M triples, a minute for a hub); this way each ?r is looked up.
+    wanted = ", ".join(iri_ref(p) for p in properties)
+    return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ {subjects} ?r ?p ?o FILTER(?p IN ({wanted})) }}")
 
 
 def describe(iri: str, page: int = 1) -> Description:
