@@ -249,19 +249,35 @@ TIME_PROPERTIES: tuple[str, ...] = (
 
 
 def quotes_about(iri: str) -> list[dict]:
-    """Quotes that are, or are said by, in, on the occasion of, or about this thing, with their context."""
+    """Quotes that are, or are said by, in, on the occasion of, or about this thing, with their context.
+
+    Three bounded queries: which quotes (at most 500), what they say and when, and the spans that support them.
+    As one query with nested OPTIONALs, Oxigraph evaluated the spans' selectors for every row: over ten minutes
+    for a person quoted a few thousand times in 1M triples, against 0.2 s for the three.
+    """
     ref = iri_ref(iri)
-    times = values("?tp", TIME_PROPERTIES)
-    return select(f"""
-SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel ?span ?source ?start ?end WHERE {{
+    found = select(f"""
+SELECT DISTINCT ?q WHERE {{
   {{ VALUES ?q {{ {ref} }} }} UNION {{ ?q ?link {ref} }} UNION {{ ?q prov:wasGeneratedBy ?a0 . ?a0 lpo:occasion {ref} }}
   ?q a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}
+}} LIMIT 500""")
+    if not found:
+        return []
+    quotes = values("?q", [row["q"].value for row in found if isinstance(row["q"], ox.NamedNode)])
+    times = values("?tp", TIME_PROPERTIES)
+    said = select(f"""
+SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel WHERE {{
+  {quotes}
   OPTIONAL {{ ?q schema:text ?text }}
   OPTIONAL {{ ?q prov:wasAttributedTo ?speaker }}
   OPTIONAL {{ ?q prov:wasGeneratedBy ?act
              OPTIONAL {{ ?act lpo:occasion ?occasion }}
              OPTIONAL {{ {times} ?act ?tp ?time
                         OPTIONAL {{ ?time lpo:phrase|rdfs:label ?timeLabel }} }} }}
-  OPTIONAL {{ ?q lpo:supportedBy ?span .
-             OPTIONAL {{ ?span oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end }} }}
-}} LIMIT 500""")
+}}""")
+    spans = select(f"""
+SELECT DISTINCT ?q ?span ?source ?start ?end WHERE {{
+  {quotes}
+  ?q lpo:supportedBy ?span . ?span oa:hasSource ?source ; oa:hasSelector ?sel . ?sel oa:start ?start ; oa:end ?end
+}}""")
+    return said + spans

@@ -176,7 +176,8 @@ def render(description: Description) -> str:
         mentioned |= more
         if not notes and not is_source:
             segments = notes = None
-    extra = labels_and_types({m for m in mentioned if m not in {t.subject for t in description.triples}})
+    described = {t.subject for t in description.triples}
+    extra = labels_and_types(mentioned - described)
     index = Index([*description.triples, *extra])
     view = View(index)
     own_quote = next((q for q in found_quotes if q.quote == thing), None)
