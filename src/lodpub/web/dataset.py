@@ -66,18 +66,8 @@ def render_dataset(triples: list[ox.Triple]) -> str:
     graphs.sort(key=lambda g: str(g["graph"]))
     skip = (DCAT + "distribution", VOID + "dataDump", VOID + "subset", VOID + "classPartition",
             VOID + "propertyPartition")
-    partitions = []
-    for part in index.objects(ds, VOID + "classPartition"):
-        cls, count = index.value(part, VOID + "class"), index.value(part, VOID + "entities")
-        if cls is not None and count is not None:
-            partitions.append((cls, int(count.value)))
-    partitions.sort(key=lambda p: (-p[1], p[0].value))
-    properties = []
-    for part in index.objects(ds, VOID + "propertyPartition"):
-        prop, count = index.value(part, VOID + "property"), index.value(part, VOID + "triples")
-        if prop is not None and count is not None:
-            properties.append((prop, int(count.value)))
-    properties.sort(key=lambda p: (-p[1], p[0].value))
+    partitions = _partitions(index, ds, "classPartition", "class", "entities")
+    properties = _partitions(index, ds, "propertyPartition", "property", "triples")
     return render_template(
         "dataset.html", view=view, ds=ds, rows=view.rows(ds, skip=skip), distributions=distributions,
         graphs=graphs, partitions=partitions, properties=properties,
@@ -104,3 +94,13 @@ def dump(name: str):
     if name.endswith(".gz"):
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _partitions(index, ds, link: str, term: str, count: str) -> list[tuple]:
+    """VoID partitions as (class or property, count), largest first."""
+    found = []
+    for part in index.objects(ds, VOID + link):
+        key, n = index.value(part, VOID + term), index.value(part, VOID + count)
+        if key is not None and n is not None:
+            found.append((key, int(n.value)))
+    return sorted(found, key=lambda p: (-p[1], p[0].value))
