@@ -182,14 +182,20 @@ def sparql_path(server: Server, query: str) -> str:
     return f"{server.sparql_path}?{urllib.parse.urlencode({'query': query})}"
 
 
-def latencies(server: Server, texts: list[str], accept: str, budget: float) -> dict:
+def latencies(server: Server, texts: list[str], accept: str, budget: float, timeout: float = 120.0) -> dict:
     """Sequential requests; stops early past `budget` seconds (with at least 3 samples)."""
     samples, errors, spent = [], 0, 0.0
     rows = None
-    get(server.port, sparql_path(server, texts[0]), accept)   # warm-up
+    try:
+        get(server.port, sparql_path(server, texts[0]), accept, timeout)   # warm-up
+    except OSError:
+        return {"error": f"no answer within {timeout:.0f} s"}
     for text in texts:
         start = time.perf_counter()
-        status, body = get(server.port, sparql_path(server, text), accept)
+        try:
+            status, body = get(server.port, sparql_path(server, text), accept, timeout)
+        except OSError:
+            status, body = "timeout", b""
         took = time.perf_counter() - start
         spent += took
         if status != 200:
@@ -281,6 +287,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="skip the two rebuilds (unchanged, one document touched)")
     parser.add_argument("--readme", action="store_true", help="put the table into README.md")
     parser.add_argument("--out", type=Path, help="working folder (default bench/out/<size>)")
+    parser.add_argument("--reuse-build", action="store_true",
+                        help="serve the existing build of this size instead of building (figures from build.json)")
+    parser.add_argument("--skip", default="", help="queries of the mix to leave out (comma-separated keys)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="most seconds one request may take")
     args = parser.parse_args(argv)
 
     triples = SIZES.get(args.size) or int(args.size)
@@ -303,13 +313,19 @@ def main(argv: list[str] | None = None) -> None:
     # -- build: cold, unchanged, one document touched --
     lodpub = str(Path(sys.executable).with_name("lodpub"))
     env = {**os.environ, "LODPUB_CACHE_DIR": str(cache), "LODPUB_BASE": BASE}
-    shutil.rmtree(cache, ignore_errors=True)
     build_cmd = [lodpub, "build", "--data", str(data), "--dist", str(dist)]
-    say("building (cold cache)")
-    seconds, peak, code = run_measured(build_cmd, env)
-    if code:
-        raise SystemExit(f"lodpub build failed ({code})")
-    manifest = json.loads((dist / "build.json").read_text(encoding="utf-8"))
+    if args.reuse_build:
+        manifest = json.loads((dist / "build.json").read_text(encoding="utf-8"))
+        seconds, peak = sum(manifest["seconds"].values()), None
+        CPU[" ".join(build_cmd[:2])] = float("nan")
+        args.rebuilds = False
+    else:
+        shutil.rmtree(cache, ignore_errors=True)
+        say("building (cold cache)")
+        seconds, peak, code = run_measured(build_cmd, env)
+        if code:
+            raise SystemExit(f"lodpub build failed ({code})")
+        manifest = json.loads((dist / "build.json").read_text(encoding="utf-8"))
     dump = dist / "dumps" / "lodpub.nq"
     results["build"] = {"cold_s": seconds, "cold_cpu_s": CPU[" ".join(build_cmd[:2])], "peak_rss": peak,
                         "steps_s": manifest.get("seconds"), "quads": manifest["quads"],
@@ -374,11 +390,11 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"  {server.name}: {server.error}")
                 continue
             if server.sparql_path:
-                for query in MIX:
+                for query in [q for q in MIX if q.key not in args.skip.split(",")]:
                     count = max(5, args.samples // 5) if query.heavy else args.samples
                     texts = query.texts(params, BASE, count)
                     accept = "application/n-triples" if query.key == "construct" else SPARQL_JSON
-                    found = latencies(server, texts, accept, args.budget)
+                    found = latencies(server, texts, accept, args.budget, args.timeout)
                     results["queries"].setdefault(query.key, {})[server.name] = found
                     say(f"  {query.key:10} {fmt_latency(found)}")
                 point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)]
@@ -457,12 +473,12 @@ def markdown(results: dict) -> str:
     lines += ["| build | lodpub | Oxigraph (`oxigraph load`) |", "|---|---|---|",
               f"| load / build, cold | {b['cold_s']:.1f} s (parse, validate, store, dumps) | "
               f"{_s(b.get('oxigraph_load_s'))} (load only) |",
-              f"| CPU time (user + system, all processes) | {b['cold_cpu_s']:.1f} s | "
+              f"| CPU time (user + system, all processes) | {_s(b.get('cold_cpu_s'))} | "
               f"{_s(b.get('oxigraph_load_cpu_s'))} |",
               f"| build steps | {_steps(b.get('steps_s'))} | |",
               f"| rebuild, nothing changed | {_s(b.get('unchanged_s'))} | |",
               f"| rebuild, one document changed | {_s(b.get('one_changed_s'))} | |",
-              f"| peak memory of the build | {mb(b['peak_rss'])} | {mb(b.get('oxigraph_load_rss'))} |",
+              f"| peak memory of the build | {mb(b.get('peak_rss'))} | {mb(b.get('oxigraph_load_rss'))} |",
               f"| store on disk | {mb(b['store_bytes'])} | {mb(b.get('oxigraph_store_bytes'))} |", ""]
     sparql = [n for n in names if any(n in q for q in results["queries"].values())]
     head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph (median) |"
@@ -500,7 +516,7 @@ def _steps(steps: dict | None) -> str:
 
 
 def _s(seconds) -> str:
-    return "n/a" if seconds is None else f"{seconds:.1f} s"
+    return "n/a" if seconds is None or seconds != seconds else f"{seconds:.1f} s"
 
 
 def _err(found: dict) -> str:
