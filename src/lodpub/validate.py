@@ -121,35 +121,28 @@ class Validator:
     def check(self, triples: Iterable[ox.Triple], files: dict[str, str] | None = None) -> list[Problem]:
         """Problems of one graph, every focus node included; `files` tells which file describes a focus node
         (by its N-Triples form)."""
-        return self._check(list(triples), [], files or {}, keep=None)
-
-    def check_document(self, own: list[ox.Triple], context: Iterable[ox.Triple], file: str) -> list[Problem]:
-        """Problems of one document's graph, validated with its context; only its own resources are reported."""
-        subjects = {_n3(t.subject) for t in own}
-        return self._check(own, list(context), {s: file for s in subjects}, keep=subjects)
+        return self._check(list(triples), files or {}, keep=None)
 
     def check_text(self, nt: bytes, subjects: set[str], file: str) -> list[Problem]:
-        """Like check_document, from N-Triples (the document's lines, then its context's), keeping the results
-        on these subjects (N-Triples forms)."""
+        """Problems of one document validated with its context, from N-Triples (the document's lines, then its
+        context's); only results on these subjects (N-Triples forms), the document's own, are kept."""
         if self._compiled is None:
             triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
-            return self._check(triples, [], {s: file for s in subjects}, keep=subjects)
+            return self._check(triples, {s: file for s in subjects}, keep=subjects)
         from pyshacl_turbo.rdf import Input
 
         results = self._compiled.validate(Input(nt.decode("utf-8"), "nt", None, {}, preserve_ids=True))[1]
         return self._report(results, {s: file for s in subjects}, subjects)
 
-    def _check(self, triples: list[ox.Triple], context: list[ox.Triple], files: dict[str, str],
-               keep: set[str] | None) -> list[Problem]:
+    def _check(self, triples: list[ox.Triple], files: dict[str, str], keep: set[str] | None) -> list[Problem]:
         if self._compiled is not None:
-            conforms, results = self._compiled.validate(_turbo_input([*triples, *context]))[:2]
+            results = self._compiled.validate(_turbo_input(triples))[1]
         else:
             import pyshacl
 
-            conforms, results, _ = pyshacl.validate(OxigraphQueryGraph([*triples, *context]),
-                                                    shacl_graph=self.shapes, inference="none", advanced=True,
-                                                    allow_warnings=True, inplace=True)
-        # No early return on `conforms`: with allow_warnings, pyshacl conforms when there are only warnings.
+            # `conforms` is not used: with allow_warnings, pyshacl conforms when there are only warnings.
+            _, results, _ = pyshacl.validate(OxigraphQueryGraph(triples), shacl_graph=self.shapes, inference="none",
+                                             advanced=True, allow_warnings=True, inplace=True)
         return self._report(results, files, keep)
 
     def _report(self, results: rdflib.Graph, files: dict[str, str], keep: set[str] | None) -> list[Problem]:
@@ -165,10 +158,6 @@ def _turbo_input(triples: list[ox.Triple]):
 
     text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
     return Input(text, "nt", None, {}, preserve_ids=True)
-
-
-def _n3(term) -> str:
-    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else str(term)
 
 
 def _problems(results: rdflib.Graph, files: dict[str, str]) -> Iterable[tuple[str | None, Problem]]:
