@@ -61,19 +61,10 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 HTML_MEDIA_TYPE = "text/html"
 
 
-def _lookup(table, name: str):
+def rdf_format(name: str) -> RdfFormat:
+    """Look a format up by key, extension or any of its media types."""
     name = name.lower()
-    for fmt in table:
+    for fmt in RDF_FORMATS:
         if name in (fmt.key, fmt.extension, fmt.media_type, *fmt.aliases):
             return fmt
     raise KeyError(name)
-
-
-def rdf_format(name: str) -> RdfFormat:
-    """Look a format up by key, extension or any of its media types."""
-    return _lookup(RDF_FORMATS, name)
-
-
-def result_format(name: str) -> ResultFormat:
-    """Look a result format up by key, extension or any of its media types."""
-    return _lookup(RESULT_FORMATS, name)

@@ -23,7 +23,7 @@ import re
 import time
 import urllib.error
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,15 +63,6 @@ class Dataset:
 
 
 UNION = Dataset()
-
-
-def write_store(path: Path, quads: Iterable[ox.Quad]) -> None:
-    """Write a new on-disk store holding exactly these quads."""
-    store = ox.Store(str(path))
-    store.bulk_extend(quads)
-    store.flush()
-    store.optimize()
-    del store
 
 
 class EmbeddedStore:

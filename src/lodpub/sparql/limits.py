@@ -118,11 +118,6 @@ def run_limited(work: Callable[[], T], seconds: float) -> T:
     return outcome["value"]
 
 
-def recycle_requested() -> bool:
-    """Whether a query of this process ran over its time limit and is still running."""
-    return _recycle.is_set()
-
-
 # --- gunicorn hooks (wired in lodpub.server) ---------------------------------------------------------------
 
 def post_request(worker, req, environ, resp) -> None:
