@@ -211,3 +211,19 @@ def test_blank_nodes_of_two_files_in_one_folder_stay_apart(tmp_path):
     triples = read_source(folder_source(tmp_path, "shapes", names.shapes), names)
     holders = {t.subject for t in triples if t.predicate.value.endswith("label")}
     assert len(holders) == 2
+
+
+def test_the_stores_default_graph_is_the_union_of_its_named_graphs(built):
+    """Queried without a dataset, the store reads its default graph: it must hold every named graph's triples,
+    once each, and a blank node there must be the same node as in its named graph."""
+    store = ox.Store.read_only(str(built.dist_dir / "store"))
+    try:
+        default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+        named = {q.triple for q in store.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph)}
+        assert default == named
+        assert any(isinstance(t.subject, ox.BlankNode) for t in default), "the data has blank nodes to compare"
+        joined = store.query("ASK { GRAPH ?g { ?thing ?p ?node } ?node ?q ?value FILTER(isBlank(?node)) }")
+        assert bool(joined), "a blank node of a named graph is found again in the default graph"
+    finally:
+        del store

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -35,6 +36,7 @@ from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
+from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
 from .vocab import Names
 
@@ -168,7 +170,7 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Che
         raise InputError(problems)
     units.sort(key=lambda u: u.graph)
     clock.lap("parse")
-    context = _load(units, store_path, store_path.with_name(store_path.name + ".work"), progress)
+    context = _load(units, store_path, progress)
     clock.lap("store")
     checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps)
     marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress)
@@ -193,34 +195,36 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
                 dynamic_ncols=True)
 
 
-def _load(units: list[Unit], store_path: Path, work: Path, progress: bool) -> ox.Store:
-    """Fill the store from the units' cached quads (Oxigraph's bulk loader reads them all, in parallel); return
-    an in-memory store of the context lines (what any unit says of a resource's type and labels), merged.
+def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
+    """Fill the store from the units' cached quads, each in its named graph and in the default graph (see
+    `store.with_union`); return an in-memory store of the context lines (what any unit says of a resource's
+    type and labels), merged.
 
-    Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad."""
+    Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad. They are parsed here
+    rather than by Oxigraph's file loader, which would give blank nodes new labels per file, so that the copy in
+    the default graph would no longer be the same node (and the store's labels would differ from the dumps')."""
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
-    work.mkdir(parents=True, exist_ok=True)
-    everything = work / "all.nq"
     context_lines: set[bytes] = set()
     total = sum(u.quads.stat().st_size for u in units)
-    with _bar(None, progress, "store", "B", total) as bar, open(everything, "wb") as sink:
-        bar.unit_scale = True
+
+    def every_quad(bar) -> Iterator[ox.Quad]:
         for u in units:
             data = u.quads.read_bytes()
-            sink.write(data)
             lines = data.splitlines(keepends=True)
             u.count = len(lines)
             for line in lines:
                 s, p, rest = line.split(b" ", 2)
                 if p in keep and s.startswith(b"<") and not rest.startswith(b"_:"):
                     context_lines.add(triple_line(line))
+            yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
             bar.update(len(data))
+
     store = ox.Store(str(store_path))
-    # Blank nodes get new labels in the store (the bulk loader renames them); the dumps keep the inputs'.
-    store.bulk_load(path=str(everything), format=ox.RdfFormat.N_QUADS, lenient=True)
+    with _bar(None, progress, "store", "B", total) as bar:
+        bar.unit_scale = True
+        store.bulk_extend(with_union(every_quad(bar)))
     store.flush()
     del store
-    everything.unlink()
     context = ox.Store()
     context.extend(ox.parse(b"".join(sorted(context_lines)), format=ox.RdfFormat.N_TRIPLES))
     return context
@@ -360,7 +364,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
-        store.extend([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])
+        store.extend(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)]))
         store.flush()
         served = checked.quads + len(checked.shapes) + len(void)
         del store
