@@ -218,3 +218,35 @@ def test_a_result_xml_cannot_carry_is_refused_in_xml_and_given_in_json(endpoint)
         assert "U+0007" in response.text
     response = requests.get(endpoint, params={"query": select}, headers={"Accept": "application/sparql-results+json"})
     assert response.json()["results"]["bindings"][0]["x"]["value"] == "bell\a"
+
+
+def _without_blank_labels(data: bytes) -> dict:
+    document = json.loads(data)
+    for row in document.get("results", {}).get("bindings", []):
+        for value in row.values():
+            if value["type"] == "bnode":
+                value["value"] = "_"
+    return document
+
+
+@pytest.mark.parametrize("query", [PERSONS, TRICKY, "ASK { ?s ?p ?o }"], ids=["persons", "tricky", "ask"])
+def test_oxigraphs_own_json_says_what_our_writer_says(store, query):
+    """Over the embedded store a short JSON answer is written by Oxigraph (sparql/results.NATIVE_RESULTS)."""
+    from lodpub.sparql import limits, results
+    from lodpub.store import UNION
+
+    native = store.query_serialized(query, UNION, results.NATIVE_RESULTS["json"].format, 1 << 20)
+    answer = limits.collect(store.query(query), 10_000)
+    ours = (results.json_boolean(answer.boolean) if answer.kind == "boolean"
+            else results.json_solutions(answer.variables, answer.rows))
+    assert _without_blank_labels(native) == _without_blank_labels(ours)
+    assert results.NATIVE_RESULTS["json"].count(native) == len(answer.rows)
+
+
+def test_a_native_answer_is_given_up_past_its_size(store):
+    from lodpub.sparql import results
+    from lodpub.store import UNION
+
+    fmt = results.NATIVE_RESULTS["json"].format
+    assert store.query_serialized(PERSONS, UNION, fmt, 1 << 20) is not None
+    assert store.query_serialized(PERSONS, UNION, fmt, 64) is None

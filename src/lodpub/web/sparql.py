@@ -232,13 +232,16 @@ def run(operation: Operation):
         except HTTPException as error:
             chosen[kind] = error
 
-    def work() -> tuple[Answer, Offer]:
+    def work() -> Written | tuple[Answer, Offer]:
         graphs = store.graph_names
         inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
         expected = chosen.get(FORM_OFFERS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
             raise expected
         dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs, graphs)
+        written = native(store, query, dataset, expected, names.base, prefixes, settings.result_cap)
+        if written is not None:
+            return written
         result = store.query(query, dataset, base_iri=names.base, prefixes=prefixes)
         answer = limits.collect(result, settings.result_cap)
         offer = chosen[ANSWER_OFFERS[answer.kind]]
@@ -247,7 +250,8 @@ def run(operation: Operation):
         return answer, offer
 
     def answer() -> Written:
-        return serialize(*limits.run_limited(work, settings.query_timeout))
+        done = limits.run_limited(work, settings.query_timeout)
+        return done if isinstance(done, Written) else serialize(*done)
 
     # The same query over the same build gives the same bytes: answers are cached per build (web/cache.py),
     # all but the HTML page and failures.
@@ -272,6 +276,26 @@ def run(operation: Operation):
         log.error("the store failed on a SPARQL query: %s", error)
         return refusal(503, "the store behind this endpoint could not answer; try again later", operation)
     return respond(written, query)
+
+
+NATIVE_MAX_BYTES = 1 << 20
+NATIVE = {"results": results.NATIVE_RESULTS, "graph": results.NATIVE_GRAPHS}
+
+
+def native(store, query: str, dataset, offer: Offer | None, base: str, prefixes: dict[str, str],
+           cap: int) -> Written | None:
+    """The answer as the embedded store writes it, when it offers the chosen format and the answer is short
+    (at most NATIVE_MAX_BYTES, within the result cap); else None, and the query runs again the general way.
+    It runs in the query thread, outside the application context: everything it needs is passed in."""
+    serialized = getattr(store, "query_serialized", None)
+    kind = next((k for k, offers in OFFERS.items() if offer in offers), None)
+    found = NATIVE.get(kind, {}).get(offer.key) if kind and serialized else None
+    if found is None:
+        return None
+    data = serialized(query, dataset, found.format, NATIVE_MAX_BYTES, base_iri=base, prefixes=prefixes)
+    if data is None or found.count(data) > cap:
+        return None
+    return Written(_content_type(offer.media_type), body=data)
 
 
 def _syntax_message(query: str, error: SyntaxError) -> str:
