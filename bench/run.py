@@ -6,7 +6,8 @@
    (cold cache, then unchanged, then with one document touched): time, peak memory, store size.
 2. Loads the same dump into Oxigraph server (`oxigraph load`, then `serve-read-only --union-default-graph`)
    and rdflib-endpoint, and starts a Flask "hello" and lodpub under gunicorn with the same worker count.
-3. Asks each SPARQL server the query mix, one request at a time (median and p95 latency), and measures
+3. Asks the SPARQL servers the query mix, one request at a time, each sample of each query to every server in
+   turn so that they all meet the same moments of a noisy machine (median and p95 latency); then measures
    requests per second at concurrency 4 with wrk (bounded in time, loopback only): point lookups for every
    SPARQL server, entity documents (Turtle, HTML) for lodpub, "/" for Flask.
 4. Writes bench/out/<size>/results.{json,md}; with --readme, puts the table into README.md.
@@ -182,36 +183,44 @@ def sparql_path(server: Server, query: str) -> str:
     return f"{server.sparql_path}?{urllib.parse.urlencode({'query': query})}"
 
 
-def latencies(server: Server, texts: list[str], accept: str, budget: float, timeout: float = 120.0) -> dict:
-    """Sequential requests; stops early past `budget` seconds (with at least 3 samples)."""
-    samples, errors, spent = [], 0, 0.0
-    rows = None
-    try:
-        get(server.port, sparql_path(server, texts[0]), accept, timeout)   # warm-up
-    except OSError:
-        return {"error": f"no answer within {timeout:.0f} s"}
-    for text in texts:
-        start = time.perf_counter()
+def latencies(servers: list[Server], texts: list[str], accept: str, budget: float, timeout: float = 120.0) -> dict:
+    """Sequential requests, taking the servers in turn for each sample, so that all of them meet the same moments
+    of a noisy machine; a server stops early past `budget` seconds (with at least 3 samples)."""
+    state = {}
+    for server in servers:
         try:
-            status, body = get(server.port, sparql_path(server, text), accept, timeout)
+            get(server.port, sparql_path(server, texts[0]), accept, timeout)   # warm-up
+            state[server.name] = {"samples": [], "errors": 0, "spent": 0.0, "first_error": None, "done": False}
         except OSError:
-            status, body = "timeout", b""
-        took = time.perf_counter() - start
-        spent += took
-        if status != 200:
-            errors += 1
-            if errors == 1:
-                rows = f"HTTP {status}: {body[:200]!r}"
-        else:
-            samples.append(took)
-        if spent > budget and len(samples) + errors >= 3:
-            break
-    if not samples:
-        return {"error": rows or "no answer"}
-    samples.sort()
-    return {"median_ms": statistics.median(samples) * 1000,
-            "p95_ms": samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))] * 1000,
-            "n": len(samples), "errors": errors}
+            state[server.name] = {"error": f"no answer within {timeout:.0f} s"}
+    for text in texts:
+        for server in servers:
+            mine = state[server.name]
+            if "error" in mine or mine["done"]:
+                continue
+            start = time.perf_counter()
+            try:
+                status, body = get(server.port, sparql_path(server, text), accept, timeout)
+            except OSError:
+                status, body = "timeout", b""
+            took = time.perf_counter() - start
+            mine["spent"] += took
+            if status != 200:
+                mine["errors"] += 1
+                mine["first_error"] = mine["first_error"] or f"HTTP {status}: {body[:200]!r}"
+            else:
+                mine["samples"].append(took)
+            mine["done"] = mine["spent"] > budget and len(mine["samples"]) + mine["errors"] >= 3
+    found = {}
+    for name, mine in state.items():
+        samples = sorted(mine.get("samples", ()))
+        if not samples:
+            found[name] = {"error": mine.get("error") or mine["first_error"] or "no answer"}
+            continue
+        found[name] = {"median_ms": statistics.median(samples) * 1000,
+                       "p95_ms": samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))] * 1000,
+                       "n": len(samples), "errors": mine["errors"]}
+    return found
 
 
 def first_fetch(port: int, paths: list[str], accept: str, budget: float) -> dict:
@@ -379,24 +388,27 @@ def main(argv: list[str] | None = None) -> None:
                                      str(dist), "--workers", str(args.workers), "--query-timeout", "120"],
                           "/sparql", work / "lodpub.log", env=env))
 
-    for server in servers:   # one at a time, so none takes CPU from another's measurement
-        say(f"starting {server.name}")
-        ok = server.start(timeout=3600)
-        info = {"ready_s": server.started_in}
-        results["servers"][server.name] = info
-        try:
+    try:
+        for server in servers:   # started one at a time, so that each one's start-up is timed alone
+            say(f"starting {server.name}")
+            ok = server.start(timeout=3600)
+            results["servers"][server.name] = {"ready_s": server.started_in}
             if not ok:
-                info["error"] = server.error
+                results["servers"][server.name]["error"] = server.error
                 say(f"  {server.name}: {server.error}")
-                continue
+        running = [s for s in servers if "error" not in results["servers"][s.name]]
+        asked = [s for s in running if s.sparql_path]
+        for query in [q for q in MIX if q.key not in args.skip.split(",")]:
+            # Every SPARQL server is asked each sample in turn: the ratios compare the same moments.
+            count = max(5, args.samples // 5) if query.heavy else args.samples
+            texts = query.texts(params, BASE, count)
+            accept = "application/n-triples" if query.key == "construct" else SPARQL_JSON
+            found = latencies(asked, texts, accept, args.budget, args.timeout)
+            results["queries"][query.key] = found
+            for name, figures in found.items():
+                say(f"  {query.key:10} {name:16} {fmt_latency(figures)}")
+        for server in running:   # load tests one server at a time: wrk takes every core it is given
             if server.sparql_path:
-                for query in [q for q in MIX if q.key not in args.skip.split(",")]:
-                    count = max(5, args.samples // 5) if query.heavy else args.samples
-                    texts = query.texts(params, BASE, count)
-                    accept = "application/n-triples" if query.key == "construct" else SPARQL_JSON
-                    found = latencies(server, texts, accept, args.budget, args.timeout)
-                    results["queries"].setdefault(query.key, {})[server.name] = found
-                    say(f"  {query.key:10} {fmt_latency(found)}")
                 point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)]
                 results["throughput"].setdefault("point lookup (SPARQL)", {})[server.name] = wrk(
                     server.port, point, SPARQL_JSON, args.seconds, work, slug(server.name) + "-point")
@@ -414,9 +426,11 @@ def main(argv: list[str] | None = None) -> None:
             for key, value in results["throughput"].items():
                 if server.name in value:
                     say(f"  {key}: {value[server.name]}")
-        finally:
-            info["peak_rss"] = server.stop()
-            say(f"  peak RSS {info['peak_rss'] / 1e6:.0f} MB")
+    finally:
+        for server in servers:
+            if server.process is not None:
+                results["servers"][server.name]["peak_rss"] = server.stop()
+                say(f"  {server.name}: peak RSS {results['servers'][server.name]['peak_rss'] / 1e6:.0f} MB")
 
     (where / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results)
