@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from .conftest import BASE, SMALL_PAGE
+from .conftest import BASE, SMALL_PAGE, LiveServer
 from .linkeddata import Page, get, links, parse, url_of
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -204,3 +204,38 @@ def test_a_page_asked_of_the_thing_is_kept_through_the_303(small_pages, popular)
     response = get(url_of(small_pages, popular[0]) + "?page=2", "text/turtle", allow_redirects=False)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("?page=2")
+
+
+TINY_PAGE = 2
+
+
+@pytest.fixture(scope="module")
+def tiny_pages(built):
+    """A server that lists two quotes a page: the article quotes nobody more than three times."""
+    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(TINY_PAGE)})
+    yield live
+    live.stop()
+
+
+def test_a_page_lists_one_page_of_quotes_and_says_how_to_get_them_all(tiny_pages, sparql):
+    """A thing quoted more often than a page holds shows the first quotes and links a query for all of them."""
+    row = sparql(f"""SELECT ?o (COUNT(DISTINCT ?q) AS ?n) WHERE {{ ?q a <{BASE}ontology#Quote> ; ?p ?o
+        FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{BASE}id/person/")) }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1""")[0]
+    assert int(row["n"]) > TINY_PAGE, "the article quotes someone more than a tiny page holds"
+    page = Page(get(url_of(tiny_pages, row["o"]), "text/html").text)
+    assert f"The first {TINY_PAGE} quotes are shown" in page.text
+    query = [href for href, text in page.anchors if text == "this query"]
+    assert len(query) == 1
+    answer = get(tiny_pages.url + query[0].lstrip("/"), "application/sparql-results+json")
+    assert answer.status_code == 200
+    listed = {b["quote"]["value"] for b in answer.json()["results"]["bindings"]}
+    assert len(listed) >= int(row["n"]) > TINY_PAGE
+
+
+def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparql):
+    row = sparql(f"""SELECT ?s (COUNT(DISTINCT ?span) AS ?n) WHERE {{ ?s <{BASE}ontology#supportedBy> ?span
+        FILTER(isIRI(?s)) }} GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1""")[0]
+    total = int(row["n"])
+    assert total > TINY_PAGE, "something in the article rests on more spans than a tiny page holds"
+    page = Page(get(url_of(tiny_pages, row["s"]), "text/html").text)
+    assert f"{total} passages support it; the first {TINY_PAGE} by position are listed" in page.text

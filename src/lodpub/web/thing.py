@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from flask import render_template
 
 from ..vocab import OA, SCHEMA
+from .context import names, settings
 from .describe import Description, annotations, labels_and_types, quotes_about
 from .graph import Index
 from .links import document_path, href, with_extension, with_page
@@ -86,10 +87,10 @@ class Quote:
     spans: list[Evidence] = field(default_factory=list)
 
 
-def quotes(iri: str) -> tuple[list[Quote], set[ox.NamedNode]]:
+def quotes(iri: str, limit: int) -> tuple[list[Quote], set[ox.NamedNode]]:
     by_quote: dict = {}
     mentioned: set[ox.NamedNode] = set()
-    for row in quotes_about(iri):
+    for row in quotes_about(iri, limit):
         q = by_quote.setdefault(row["q"], Quote(row["q"]))
         if "text" in row and q.text is None:
             q.text = row["text"].value
@@ -165,7 +166,11 @@ def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation]
 def render(description: Description) -> str:
     thing = ox.NamedNode(description.iri)
     lpo = _lpo()
-    found_quotes, mentioned = quotes(description.iri)
+    # A page lists one page of quotes and one of evidence spans (settings.page_size): a hub of the bench corpus
+    # has thousands, 700 KB of HTML. One quote more than is shown tells whether there are more; the evidence is
+    # all in the description already. The page says how to get the rest.
+    shown = settings().page_size
+    found_quotes, mentioned = quotes(description.iri, shown + 1)
     base_index = Index(description.triples)
     text_literal = base_index.value(thing, TEXT)
     segments, notes = None, None
@@ -182,6 +187,7 @@ def render(description: Description) -> str:
     view = View(index)
     own_quote = next((q for q in found_quotes if q.quote == thing), None)
     other_quotes = [q for q in found_quotes if q.quote != thing]
+    spans = evidence(index, thing, lpo)
     incoming = description.incoming
     groups: dict = {}
     for subject, predicate in incoming.links:
@@ -196,9 +202,23 @@ def render(description: Description) -> str:
     return render_template(
         "thing.html", view=view, thing=thing, iri=description.iri, description=description,
         rows=view.rows(thing, skip=(TEXT,) if segments is not None else ()),
-        evidence=evidence(index, thing, lpo), own_quote=own_quote, quotes=other_quotes,
+        evidence=spans[:shown], evidence_total=len(spans), own_quote=own_quote,
+        quotes=other_quotes[:shown], more_quotes=len(other_quotes) > shown,
+        quotes_query=quotes_query(description.iri),
         segments=segments, annotations=notes, incoming=incoming, incoming_groups=incoming_groups,
-        alternates=alternates, path=path, with_page=with_page)
+        alternates=alternates, path=path, with_page=with_page, with_extension=with_extension)
+
+
+def quotes_query(iri: str) -> str:
+    """The SPARQL query a reader can run for every quote around the thing, when the page shows only the first."""
+    return f"""PREFIX lpo: <{_lpo()}>
+PREFIX schema: <http://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?quote ?text WHERE {{
+  {{ ?quote ?link <{iri}> }} UNION {{ ?quote prov:wasGeneratedBy ?act . ?act lpo:occasion <{iri}> }}
+  ?quote a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}
+  OPTIONAL {{ ?quote schema:text ?text }}
+}} ORDER BY ?quote"""
 
 
 def _is_quote(index: Index, thing, lpo: str) -> bool:
@@ -207,6 +227,4 @@ def _is_quote(index: Index, thing, lpo: str) -> bool:
 
 
 def _lpo() -> str:
-    from .context import names
-
     return names().lpo
