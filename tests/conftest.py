@@ -81,7 +81,8 @@ class LiveServer:
     def __init__(self, settings: Settings, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LODPUB_CACHE_DIR": str(settings.dist_dir.parent / "cache"),
+               **(env or {})}
         self.log = open(settings.dist_dir.parent / f"server-{self.port}.log", "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "lodpub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),

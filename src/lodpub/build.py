@@ -41,6 +41,7 @@ from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_sha
 from .vocab import Names
 
 MANIFEST = "build.json"
+ANSWERS = "answers"          # under the cache folder: what servers rendered (web/response_cache.py)
 VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
@@ -382,6 +383,8 @@ def build(settings: Settings, progress: bool = False) -> dict:
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)
+        # Answers rendered from earlier builds are of no more use to anyone.
+        shutil.rmtree(settings.cache_dir / ANSWERS, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

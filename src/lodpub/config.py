@@ -31,6 +31,8 @@ class Settings:
     query_timeout: float = 30.0
     result_cap: int = 10_000
     max_request_bytes: int = 1_000_000
+    # Bytes of rendered answers the server's processes share on disk (cache_dir/answers); 0 turns it off.
+    answer_cache_bytes: int = 512 << 20
     # Incoming links shown per page of a description.
     page_size: int = 50
     # The dataset's own metadata.

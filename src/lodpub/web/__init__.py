@@ -5,9 +5,11 @@ Nothing happens at import time; `create_app(settings)` opens the store and wires
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask
 
-from ..build import read_manifest
+from ..build import ANSWERS, read_manifest
 from ..config import Settings
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
@@ -59,5 +61,22 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         # Whole answers, before Flask: the embedded store never changes under a running process.
         from .response_cache import ResponseCache
 
-        app.wsgi_app = ResponseCache(app.wsgi_app)
+        app.wsgi_app = ResponseCache(app.wsgi_app, shared=_shared_answers(settings, manifest))
     return app
+
+
+def _shared_answers(settings: Settings, manifest: dict):
+    """The folder of answers shared by the processes serving this build with these settings, or None."""
+    from .response_cache import SharedAnswers
+
+    if settings.answer_cache_bytes <= 0:
+        return None
+    # Which build: its folder, its time (to the second) and its store folder's inode (new with every build).
+    store = settings.store_dir.stat()
+    build = f"{settings.dist_dir.resolve()}\0{manifest['built']}\0{store.st_ino}\0{store.st_mtime_ns}"
+    served = hashlib.sha256(f"{build}\0{settings!r}".encode()).hexdigest()
+    try:
+        return SharedAnswers(settings.cache_dir / ANSWERS / served[:32], settings.answer_cache_bytes)
+    except OSError as error:
+        errors.log.warning("answers are not shared between processes: %s", error)
+        return None
