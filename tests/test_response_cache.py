@@ -100,3 +100,12 @@ def test_a_live_server_shares_rendered_pages_through_its_cache_folder(server, bu
     files = [p for p in answers.rglob("*") if p.is_file()]
     assert len(files) > before
     assert any(response.content in p.read_bytes() for p in files)
+
+
+def test_a_not_found_is_not_shared_since_any_path_can_be_one(tmp_path):
+    inner = Counting("404 NOT FOUND")
+    cache = ResponseCache(inner, shared=SharedAnswers(tmp_path, 1 << 20))
+    ask(cache, "/doc/person/made-up")
+    ask(cache, "/doc/person/made-up")
+    assert inner.calls == 1, "kept in the process"
+    assert list(tmp_path.iterdir()) == []

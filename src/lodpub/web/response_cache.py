@@ -145,7 +145,7 @@ class ResponseCache:
         _close(result)
         entry = (seen["status"], list(seen["headers"]), bytes(body))
         self._keep(key, entry)
-        if self._shareable(key):
+        if self._shareable(key) and not entry[0].startswith("404"):   # any path can be a 404: not bounded
             self.shared.put(key, entry)
         return [entry[2]]
 
