@@ -79,3 +79,57 @@ def test_shapes_that_change_revalidate_every_document_and_fail_the_build_without
     files = {p.file for p in failed.value.problems}
     assert files == {str(p) for p in corpus.data_dir.glob("*.ttl")}
     assert dumps_digest(corpus) == before
+
+
+def store_contents(settings) -> tuple[set, set]:
+    """The store's quads of the data and shapes graphs, and its default graph less the VoID triples (VoID
+    carries the build's time, so it differs between any two builds)."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(settings.store_dir))
+    try:
+        void = ox.NamedNode(f"{settings.base}dataset")
+        void_triples = {q.triple for q in store.quads_for_pattern(None, None, None, void)}
+        named = {q for q in store.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != void}
+        default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())} - void_triples
+        return named, default
+    finally:
+        del store
+
+
+def test_a_store_updated_in_place_holds_what_a_fresh_build_does(tmp_path):
+    """One document changed, one removed, one added: the published store is copied and only those graphs are
+    rewritten, and the result is the store a build from nothing makes, default graph (the union) included."""
+    data = tmp_path / "data"
+    generate.generate(5000, data, seed=11)
+    documents = sorted(data.glob("*.ttl"))
+    assert len(documents) >= 4
+    held_back = tmp_path / "held"
+    held_back.mkdir()
+    for path in (documents[-1], documents[-1].with_suffix(".txt")):
+        path.rename(held_back / path.name)
+    settings = project_settings(tmp_path / "dist", data_dir=data, cache_dir=tmp_path / "cache")
+    assert build(settings)["store"] == "filled"
+
+    changed, removed = documents[0], documents[1]
+    for path in (changed, changed.with_suffix(".txt")):   # the same length, so every span keeps its offsets
+        path.write_text(path.read_text(encoding="utf-8").replace("Report 0:", "Record 0:"), encoding="utf-8")
+    for path in (removed, removed.with_suffix(".txt")):
+        path.unlink()
+    for path in held_back.iterdir():
+        path.rename(data / path.name)
+    manifest = build(settings)
+    assert manifest["store"] == "updated"
+    assert sorted(manifest["parsed"]) == sorted([changed.stem, documents[-1].stem])
+
+    fresh = settings.replace(dist_dir=tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
+    from_nothing = build(fresh)
+    assert from_nothing["store"] == "filled"
+    assert manifest["validation"] == from_nothing["validation"], "the same context, updated or collected afresh"
+    updated_named, updated_default = store_contents(settings)
+    fresh_named, fresh_default = store_contents(fresh)
+    assert updated_named == fresh_named
+    assert updated_default == fresh_default
+    assert {q.triple for q in updated_named} == updated_default, "the default graph is the union"
+    assert dumps_digest(settings) == dumps_digest(fresh)

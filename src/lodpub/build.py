@@ -75,6 +75,10 @@ class Checked:
     parsed: list[str] = field(default_factory=list)      # slugs parsed this time (not taken from the cache)
     validated: list[str] = field(default_factory=list)   # slugs validated this time
     seconds: dict[str, float] = field(default_factory=dict)   # time taken by each step
+    context: str = ""                                     # digest of what all units say of types and labels
+    validation: dict[str, str] = field(default_factory=dict)   # engine, shapes digest and context digest
+    marks: dict[str, str] = field(default_factory=dict)   # graph -> name of its validation mark in the cache
+    updated: bool = False                                 # the store was the published one, updated in place
 
     @property
     def documents(self) -> int:
@@ -87,6 +91,28 @@ class Checked:
     @property
     def sources(self) -> dict[str, str]:
         return {u.graph: u.document for u in self.units}
+
+
+@dataclass
+class Previous:
+    """The published build, as far as a new build can start from it: its store and what went into it."""
+
+    store: Path
+    units: dict[str, dict]     # graph -> {"key": cache key of its quads, "count": quads, "mark": mark file name}
+    validation: dict           # the SHACL engine, the shapes' digest and the context's digest it validated with
+
+    @classmethod
+    def of(cls, dist: Path, names: Names) -> Previous | None:
+        """The build in `dist`, if it was made by this version of lodpub for the same base; else None."""
+        try:
+            manifest = read_manifest(dist)
+        except (OSError, ValueError):
+            return None
+        store = dist / "store"
+        if (manifest.get("cache_format") != CACHE_FORMAT or manifest.get("base") != names.base
+                or not isinstance(manifest.get("units"), dict) or not (store / "CURRENT").exists()):
+            return None
+        return cls(store, manifest["units"], manifest.get("validation", {}))
 
 
 class Cache:
@@ -102,6 +128,13 @@ class Cache:
 
     def valid(self, slug: str, key: str) -> Path:
         return self.root / "valid" / f"{slug}.{key}.json"
+
+    def context(self, digest: str) -> Path:
+        return self.root / "valid" / f"_context.{digest}.nt"
+
+    def valid_named(self, name: str) -> Path | None:
+        """A validation mark by its file name, as a manifest lists it (None for a name that is not one)."""
+        return self.root / "valid" / name if name and "/" not in name and not name.startswith(".") else None
 
     def write(self, path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -133,9 +166,12 @@ def sorted_nquads(triples: list[ox.Triple], graph: str) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Checked:
+def prepare(settings: Settings, store_path: Path, progress: bool = False, previous: Previous | None = None) -> Checked:
     """Read every input (from the cache when unchanged) into a new store at `store_path`, and validate what
-    changed; raise InputError naming every problem found."""
+    changed; raise InputError naming every problem found.
+
+    With a `previous` build, its store is copied (hard links: a few milliseconds) and only the graphs that
+    changed are rewritten in it; without, the store is filled from every unit's quads."""
     clock = Clock()
     names = Names(settings.base)
     documents = discover_documents(settings.data_dir, names)
@@ -171,11 +207,27 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False) -> Che
         raise InputError(problems)
     units.sort(key=lambda u: u.graph)
     clock.lap("parse")
-    context = _load(units, store_path, progress)
+    lines = None
+    if previous is not None:
+        try:
+            lines = _update(units, store_path, previous, cache, [names.shapes, names.dataset], progress)
+        except _StartAfresh:
+            shutil.rmtree(store_path, ignore_errors=True)
+    updated = lines is not None
+    if lines is None:
+        lines = _load(units, store_path, progress)
+    # The context: what any unit says of a resource's type and labels, merged (see _context_of).
+    text = b"".join(sorted(lines))
+    context_digest = hashlib.sha256(text).hexdigest()
+    if not cache.context(context_digest).exists():
+        cache.write(cache.context(context_digest), text)
+    context = ox.Store()
+    context.load(text, format=ox.RdfFormat.N_TRIPLES)
     clock.lap("store")
-    checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps)
-    marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress)
-    cache.prune([u.quads for u in units] + marks)
+    checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
+                      updated=updated)
+    marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress, previous)
+    cache.prune([u.quads for u in units] + marks + [cache.context(context_digest)])
     clock.lap("validate")
     return checked
 
@@ -196,10 +248,9 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
                 dynamic_ncols=True)
 
 
-def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
+def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
     """Fill the store from the units' cached quads, each in its named graph and in the default graph (see
-    `store.with_union`); return an in-memory store of the context lines (what any unit says of a resource's
-    type and labels), merged.
+    `store.with_union`); return the context lines (what any unit says of a resource's type and labels).
 
     Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad. They are parsed here
     rather than by Oxigraph's file loader, which would give blank nodes new labels per file, so that the copy in
@@ -226,9 +277,97 @@ def _load(units: list[Unit], store_path: Path, progress: bool) -> ox.Store:
         store.bulk_extend(with_union(every_quad(bar)))
     store.flush()
     del store
-    context = ox.Store()
-    context.extend(ox.parse(b"".join(sorted(context_lines)), format=ox.RdfFormat.N_TRIPLES))
-    return context
+    return context_lines
+
+
+class _StartAfresh(Exception):
+    """The published build cannot be updated (what it was made from is no longer in the cache)."""
+
+
+def _context_lines(data: bytes, keep: set[bytes]) -> Iterator[bytes]:
+    """The context lines among a unit's N-Quads lines, without their graph."""
+    for line in data.splitlines(keepends=True):
+        s, p, rest = line.split(b" ", 2)
+        if p in keep and s.startswith(b"<") and not rest.startswith(b"_:"):
+            yield triple_line(line)
+
+
+def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cache, published_only: list[str],
+            progress: bool) -> set[bytes]:
+    """Copy the published store and rewrite in it the graphs whose units changed, came or went; return the
+    context lines, the previous build's with the changes applied (the same lines `_load` would collect: never
+    from the graphs the build adds after validation, `published_only`, the shapes and VoID)."""
+    keep = {str(p).encode() for p in CONTEXT_PREDICATES}
+    now = {u.graph: u for u in units}
+    changed = [u for u in units if previous.units.get(u.graph, {}).get("key") != u.key]
+    replaced = [g for g in previous.units if g not in now] + [u.graph for u in changed if u.graph in previous.units]
+    before_files = {g: cache.quads(_slug_of(g, previous), previous.units[g]["key"]) for g in replaced}
+    context_file = cache.context(previous.validation.get("context", ""))
+    if not context_file.exists() or not all(f.exists() for f in before_files.values()):
+        raise _StartAfresh
+    lines = set(context_file.read_bytes().splitlines(keepends=True))
+    published = ox.Store.read_only(str(previous.store))
+    published.backup(str(store_path))
+    del published
+    store = ox.Store(str(store_path))
+    with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
+        for u in units:
+            if u not in changed:
+                u.count = previous.units[u.graph]["count"]
+        fresh = {}
+        for u in changed:
+            data = u.quads.read_bytes()
+            fresh[u.graph] = list(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
+            u.count = len(fresh[u.graph])
+            lines.update(_context_lines(data, keep))
+        replace_graphs(store, {**{g: [] for g in replaced}, **fresh})
+        bar.update(len(changed) + len(replaced))
+        # A line of a replaced graph stays only if the graph of some unit still says it.
+        others = {ox.DefaultGraph(), *(ox.NamedNode(g) for g in published_only)}
+        for path in before_files.values():
+            for line in set(_context_lines(path.read_bytes(), keep)):
+                if line in lines and not any(q.graph_name not in others
+                                             for q in store.quads_for_pattern(*_triple_of(line), None)):
+                    lines.discard(line)
+    store.flush()
+    del store
+    return lines
+
+
+def _slug_of(graph: str, previous: Previous) -> str:
+    return previous.units[graph].get("slug") or graph.rsplit("/", 1)[-1]
+
+
+def _triple_of(line: bytes) -> tuple:
+    t = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES)))
+    return t.subject, t.predicate, t.object
+
+
+def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
+    """Make each named graph hold exactly the quads given, and keep the default graph the union of the named
+    graphs: a triple leaves it only when no named graph has it any more."""
+    left: set[ox.Triple] = set()
+    for graph, quads_now in graphs.items():
+        name = ox.NamedNode(graph)
+        before = set(store.quads_for_pattern(None, None, None, name))
+        after = _as_stored(quads_now)
+        store.extend(with_union(after - before))
+        for quad in before - after:
+            store.remove(quad)
+            left.add(quad.triple)
+    default = ox.DefaultGraph()
+    for t in left:
+        if not any(not isinstance(q.graph_name, ox.DefaultGraph)
+                   for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+
+
+def _as_stored(quads_now: list[ox.Quad]) -> set[ox.Quad]:
+    """The quads as a store gives them back, to compare with what it holds: Oxigraph keeps some literals in a
+    canonical form (an xsd:nonNegativeInteger comes back as an xsd:integer)."""
+    scratch = ox.Store()
+    scratch.extend(quads_now)
+    return set(scratch)
 
 
 def triple_line(quad_line: bytes) -> bytes:
@@ -282,9 +421,15 @@ def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
 
 
 def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_digest: str, context: ox.Store,
-              progress: bool) -> list[Path]:
-    """Validate the units whose quads, shapes or context changed; return the cache marks of all of them."""
+              progress: bool, previous: Previous | None = None) -> list[Path]:
+    """Validate the units whose quads, shapes or context changed; return the cache marks of all of them.
+
+    A unit's mark is keyed by its quads, the engine, the shapes and its context, which takes a look at every
+    resource it mentions. When no type or label changed anywhere (the whole context has the digest of the
+    previous build's), an unchanged unit keeps its previous mark without that look."""
     engine = default_engine()
+    checked.validation = {"engine": engine, "shapes": shapes_digest, "context": checked.context}
+    same_context = previous is not None and previous.validation == checked.validation
     marks: list[Path] = []
     todo: list[tuple[Unit, Path, bytes, bytes]] = []
     problems: list[Problem] = []
@@ -314,11 +459,20 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
     try:
         with _bar(checked.units, progress, "validate", "doc") as bar:
             for u in checked.units:
+                before = previous.units.get(u.graph, {}) if same_context else {}
+                kept = cache.valid_named(before.get("mark", "")) if before.get("key") == u.key else None
+                if kept is not None and kept.name.startswith(f"{u.slug}.") and kept.exists():
+                    marks.append(kept)
+                    checked.marks[u.graph] = kept.name
+                    checked.warnings.extend(Problem(**p) for p in json.loads(kept.read_text(encoding="utf-8")))
+                    bar.update(1)
+                    continue
                 own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
                 around = _context_of(_mentioned(own)[1], own, context)
                 key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
                 mark = cache.valid(u.slug, key)
                 marks.append(mark)
+                checked.marks[u.graph] = mark.name
                 if mark.exists():
                     checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
                     bar.update(1)
@@ -352,7 +506,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        checked = prepare(settings, staging / "store", progress)
+        checked = prepare(settings, staging / "store", progress, Previous.of(dist, Names(settings.base)))
         clock = Clock()
         names = checked.names
         data = checked.units
@@ -361,11 +515,12 @@ def build(settings: Settings, progress: bool = False) -> dict:
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
-        stats.distinct_objects = _distinct_objects(store)
+        stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
-        store.extend(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)]))
+        replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
+                               names.dataset: list(quads(void, names.dataset))})
         store.flush()
         served = checked.quads + len(checked.shapes) + len(void)
         del store
@@ -380,6 +535,12 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "parsed": len(checked.parsed),
             "validated": len(checked.validated),
             "seconds": {**checked.seconds, **clock.laps},
+            "store": "updated" if checked.updated else "filled",
+            # What the next build needs to start from this one (Previous).
+            "cache_format": CACHE_FORMAT,
+            "validation": checked.validation,
+            "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
+                                "mark": checked.marks.get(u.graph, "")} for u in data},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)
@@ -391,9 +552,11 @@ def build(settings: Settings, progress: bool = False) -> dict:
     return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
 
 
-def _distinct_objects(store: ox.Store) -> int:
-    """Distinct objects over every named graph (the store holds only the data graphs at this point)."""
-    result = store.query("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
+    """Distinct objects over the data's named graphs (not the shapes and VoID graphs `leave_out` names)."""
+    others = ", ".join(f"<{g}>" for g in leave_out)
+    result = store.query(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                         f"FILTER(?g NOT IN ({others})) }}")
     return int(next(iter(result))[0].value)
 
 
