@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> None:
     (where / "results.md").write_text(table, encoding="utf-8")
     print(table)
     if args.readme:
-        update_readme(table)
+        update_readme(table, args.size)
     if not args.keep and args.size not in ("tiny", "100k"):
         for path in (data, dist, cache, where / "oxigraph"):
             shutil.rmtree(path, ignore_errors=True)
@@ -541,12 +541,13 @@ def _ratio(a, b) -> str:
     return f"{a / b:.2f}x" if a and b else "n/a"
 
 
-def update_readme(table: str) -> None:
+def update_readme(table: str, size: str) -> None:
+    """Put the table between the README's markers for this size (<!-- bench:1m:start --> ... :end -->)."""
     readme = ROOT / "README.md"
     text = readme.read_text(encoding="utf-8")
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    start, end = f"<!-- bench:{size}:start -->", f"<!-- bench:{size}:end -->"
     if start not in text:
-        say("README.md has no <!-- bench:start --> marker: table not copied")
+        say(f"README.md has no {start} marker: table not copied")
         return
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]
