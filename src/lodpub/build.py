@@ -16,6 +16,7 @@ failed build leaves what was published before exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -274,7 +275,10 @@ def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
     store = ox.Store(str(store_path))
     with _bar(None, progress, "store", "B", total) as bar:
         bar.unit_scale = True
-        store.bulk_extend(with_union(every_quad(bar)))
+        # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
+        stream = with_union(every_quad(bar))
+        while batch := list(itertools.islice(stream, STORE_BATCH)):
+            store.bulk_extend(batch)
     store.flush()
     del store
     return context_lines
