@@ -381,8 +381,10 @@ def main(argv: list[str] | None = None) -> None:
             results["servers"]["rdflib-endpoint"] = {"error": f"blocked: {PEERS / 'rdflib-endpoint'} is missing"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     if "flask" in peers:
+        # Configured as `lodpub serve` configures gunicorn: the same workers, and an access log line per request.
         servers.append(Server('Flask "hello"', [gunicorn, "--workers", str(args.workers), "--bind",
-                                                "127.0.0.1:{port}", "--chdir", str(ROOT / "bench"), "hello:app"],
+                                                "127.0.0.1:{port}", "--access-logfile", "-",
+                                                "--chdir", str(ROOT / "bench"), "hello:app"],
                               None, work / "flask.log"))
     servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
                                      str(dist), "--workers", str(args.workers), "--query-timeout", "120"],
