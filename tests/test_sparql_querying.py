@@ -171,6 +171,18 @@ def test_from_and_from_named_in_the_query_choose_the_dataset(endpoint, graph_siz
     assert bindings(response) == {(name, str(size))}
 
 
+def test_a_dataset_of_default_graphs_only_has_no_named_graph_for_graph_to_reach(endpoint, graph_sizes):
+    """SPARQL 1.1 Query, 13.2: FROM without FROM NAMED (or default-graph-uri alone) leaves no named graph."""
+    name = sorted(graph_sizes)[0]
+    reach = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    from_clause = requests.get(endpoint, params={"query": reach.replace("WHERE", f"FROM <{name}> WHERE")},
+                               headers={"Accept": JSON})
+    parameter = requests.get(endpoint, params={"query": reach, "default-graph-uri": name}, headers={"Accept": JSON})
+    assert bindings(from_clause) == bindings(parameter) == set()
+    assert count(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", **{"default-graph-uri": name}) \
+        == graph_sizes[name], "the default graph is still the one named"
+
+
 def test_the_protocol_parameters_win_over_the_querys_from(endpoint, graph_sizes):
     (first, first_size), (second, second_size) = sorted(graph_sizes.items())[:2]
     query = f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}"

@@ -37,8 +37,9 @@ from urllib.parse import urljoin
 
 from ..store import UNION, Dataset
 
-# The default graph of a dataset that names graphs but no default graph (`FROM NAMED` only, or only
-# `named-graph-uri`): SPARQL says it is empty, and no graph of ours has this name.
+# A graph of ours never has this name, so it stands for "none": the default graph of a dataset that names only
+# named graphs (`FROM NAMED`, `named-graph-uri`), and the named graphs of one that names only default graphs
+# (`FROM`, `default-graph-uri`). SPARQL 1.1 Query, 13.2: both are then empty.
 EMPTY_GRAPH = "urn:x-lodpub:empty-default-graph"
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
@@ -298,9 +299,8 @@ def dataset_for(inspection: Inspection, default_graph_uris: list[str], named_gra
 
     The protocol's `default-graph-uri` / `named-graph-uri` win over the query's FROM / FROM NAMED; without
     either, the default graph is the union of all our named graphs, and every named graph is available to GRAPH.
-    A dataset that names only named graphs has an empty default graph (`EMPTY_GRAPH`), as SPARQL says; one
-    that names only default graphs keeps every named graph available to GRAPH (the store interface's
-    `Dataset(named=())`), where SPARQL would have none.
+    A dataset that names only named graphs has an empty default graph, and one that names only default graphs
+    has no named graph for GRAPH to reach, as SPARQL says (`EMPTY_GRAPH` stands for none).
     """
     if default_graph_uris or named_graph_uris:
         graphs = list(_listed(graphs))
@@ -311,4 +311,4 @@ def dataset_for(inspection: Inspection, default_graph_uris: list[str], named_gra
         default, named = inspection.default, inspection.named
     if not (default or named):
         return UNION
-    return Dataset(default=default or (EMPTY_GRAPH,), named=named)
+    return Dataset(default=default or (EMPTY_GRAPH,), named=named or (EMPTY_GRAPH,))
