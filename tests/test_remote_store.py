@@ -245,6 +245,8 @@ def test_a_server_over_a_failing_store_answers_503_and_keeps_the_store_to_itself
             assert store.url not in response.text and secret not in response.text
         page = requests.get(live.url + "doc/person/mike-pompeo")
         assert page.status_code == 503 and page.headers["Retry-After"], "a client may come back later"
+        query = requests.get(live.url + "sparql", params={"query": "SELECT * { ?s ?p ?o }"})
+        assert query.status_code == 503 and query.headers["Retry-After"]
         assert store.seen, "the server did ask the store"
         assert all(seen.headers["authorization"].startswith("Basic ") for seen in store.seen)
     finally:
@@ -252,3 +254,23 @@ def test_a_server_over_a_failing_store_answers_503_and_keeps_the_store_to_itself
     log = open(live.log.name).read()
     assert "401" in log and store.url in log, "the log says which store failed, and how"
     assert secret not in log
+
+
+def test_a_slow_store_is_a_503_and_the_worker_serves_on(built, loopback):
+    """The remote store's own time limit ends the query; the worker that asked is not recycled for it."""
+    def slow(handler, seen):
+        if "GRAPH ?g" in seen.params.get("query", [""])[0]:
+            return empty_results(handler, seen)
+        handler.server.released.wait(30)
+
+    store = loopback(slow)
+    live = LiveServer(built, "--store", store.url + "query", "--query-timeout", "1", "--store-union", "native")
+    try:
+        response = requests.get(live.url + "sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
+                                headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "time limit" in response.text
+    finally:
+        store.released.set()
+        live.stop()
+    assert "exits after answering" not in open(live.log.name).read(), "no worker was recycled"

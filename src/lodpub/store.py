@@ -254,6 +254,9 @@ class RemoteStore:
     A query that names its own dataset (`Dataset` with default or named graphs) always goes out explicit.
     """
 
+    # Every query ends by `timeout` (the HTTP client's), so the endpoint runs none in a thread of its own.
+    keeps_time_limit = True
+
     def __init__(self, url: str, base: str, *, timeout: float = 30.0, union: str = "auto",
                  credentials: Credentials | None = None, graph_ttl: float = 30.0) -> None:
         if union not in UNION_MODES:

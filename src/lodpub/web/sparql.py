@@ -163,7 +163,7 @@ def endpoint():
         return refusal(refused.status, refused.message)
     except StoreError as error:
         log.error("the store failed under /sparql: %s", error)
-        return refusal(503, "the store behind this endpoint could not answer; try again later")
+        return store_unavailable("the store behind this endpoint could not answer; try again later")
 
 
 def preflight() -> Response:
@@ -196,6 +196,14 @@ def refusal(status: int, message: str, operation: Operation | None = None):
     if operation is not None and operation.query is not None and _wants_page(operation.params):
         return page(operation.query, error=message), status
     return render_error(status, titles.get(status, "Error"), message)
+
+
+def store_unavailable(message: str, operation: Operation | None = None) -> Response:
+    """503 for a remote store that failed or was slow: a passing trouble, so the client is told when to retry.
+    (A query over our own time limit gets no Retry-After: it would run as long again.)"""
+    response = current_app.make_response(refusal(503, message, operation))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _wants_page(params: MultiDict) -> bool:
@@ -250,7 +258,10 @@ def run(operation: Operation):
         return answer, offer
 
     def answer() -> Written:
-        done = limits.run_limited(work, settings.query_timeout)
+        # A remote store keeps its own time limit (its HTTP timeout raises StoreTimeout), and nothing of the
+        # query runs here meanwhile: no thread to abandon, no worker to recycle.
+        remote = getattr(store, "keeps_time_limit", False)
+        done = work() if remote else limits.run_limited(work, settings.query_timeout)
         return done if isinstance(done, Written) else serialize(*done)
 
     # The same query over the same build gives the same bytes: answers are cached per build (web/cache.py),
@@ -270,11 +281,13 @@ def run(operation: Operation):
         return refusal(406, error.description or "not acceptable", operation)
     except results.Unrepresentable as error:
         return refusal(406, str(error), operation)
-    except (QueryTimeout, StoreTimeout):
+    except QueryTimeout:
         return refusal(503, str(QueryTimeout(settings.query_timeout)), operation)
+    except StoreTimeout:
+        return store_unavailable(str(QueryTimeout(settings.query_timeout)), operation)
     except StoreError as error:
         log.error("the store failed on a SPARQL query: %s", error)
-        return refusal(503, "the store behind this endpoint could not answer; try again later", operation)
+        return store_unavailable("the store behind this endpoint could not answer; try again later", operation)
     return respond(written, query)
 
 
