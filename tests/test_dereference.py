@@ -136,6 +136,19 @@ def test_jsonld_has_a_context_with_our_prefixes(doc_url):
     assert body["@context"]["lpo"] == BASE + "ontology#"
 
 
+def test_a_turtle_description_declares_the_prefixes_it_uses_and_no_other(doc_url):
+    import re
+
+    text = get(doc_url, "text/turtle").text
+    declared = dict(re.findall(r"@prefix (\w*): <([^>]+)>", text))
+    assert "schema" in declared and "lpo" in declared
+    graph = rdflib.Graph().parse(data=text, format="turtle")
+    iris = {str(term) for triple in graph for term in triple if isinstance(term, rdflib.URIRef)}
+    iris |= {str(o.datatype) for o in graph.objects() if isinstance(o, rdflib.Literal) and o.datatype}
+    unused = [p for p, ns in declared.items() if not any(iri.startswith(ns) for iri in iris)]
+    assert unused == [], "declared but not used"
+
+
 def test_link_header_lists_every_alternate_the_license_and_the_dataset(doc_url):
     response = get(doc_url, "text/turtle")
     found = links(response)

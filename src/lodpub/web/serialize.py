@@ -23,10 +23,17 @@ def prefixes() -> dict[str, str]:
     return {**names().prefixes(), "hydra": HYDRA}
 
 
+def used(triples: list[ox.Triple], known: dict[str, str]) -> dict[str, str]:
+    """The prefixes whose namespace some IRI of the triples is in, in order: a description declares those only."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode)}
+    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
+    return {p: ns for p, ns in sorted(known.items()) if any(iri.startswith(ns) for iri in iris)}
+
+
 def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:
+    listed = list(triples)
     if fmt.key == "jsonld":
-        graph = rdflib_graph(triples)
-        context = dict(sorted(prefixes().items()))
-        return graph.serialize(format="json-ld", context=context, indent=1).encode("utf-8")
-    return ox.serialize(list(triples), format=fmt.oxigraph,
-                        prefixes=dict(sorted(prefixes().items())) if fmt.key in PREFIXED else None)
+        graph = rdflib_graph(listed)
+        return graph.serialize(format="json-ld", context=used(listed, prefixes()), indent=1).encode("utf-8")
+    return ox.serialize(listed, format=fmt.oxigraph, prefixes=used(listed, prefixes()) if fmt.key in PREFIXED else None)
