@@ -103,6 +103,32 @@ def test_publishing_replaces_each_graph_whole_and_leaves_other_graphs_alone(fres
     assert select(fresh.query_url, f"SELECT ?o WHERE {{ GRAPH <{some_graph}> {{ ?s <urn:lodpub:old> ?o }} }}") == []
 
 
+def test_a_graph_the_new_build_no_longer_has_is_deleted_and_no_one_elses(fresh, built, store, tmp_path):
+    """Publish a build with two documents, then one without the second: its graph leaves the store."""
+    import shutil
+
+    from lodpub.build import build
+
+    from .conftest import FIXTURES, project_settings
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    for path in (FIXTURES / "data").iterdir():
+        shutil.copy(path, data / path.name)
+    bigger = project_settings(tmp_path / "dist", data_dir=data, cache_dir=tmp_path / "cache")
+    build(bigger)
+    extra = sorted(set(EmbeddedStore(bigger.store_dir).graph_names()) - set(store.graph_names()))
+    assert extra, "the fixture document brings a graph of its own"
+    put(fresh.store_url, "http://example.org/not-ours", MARKER)
+    assert lodpub("publish", "--to", fresh.store_url, "--dist", str(bigger.dist_dir)).returncode == 0
+    assert set(extra) <= set(graph_sizes(fresh.query_url))
+
+    result = lodpub("publish", "--to", fresh.store_url, "--dist", str(built.dist_dir))
+    assert result.returncode == 0, result.stderr
+    assert f"deleted {len(extra)} graphs this build no longer has" in result.stdout
+    assert graph_sizes(fresh.query_url) == {**expected_sizes(store), "http://example.org/not-ours": 1}
+
+
 def test_the_turtle_dump_loads_with_oxigraph_load_and_with_rdflib_to_the_count_void_states(built, tmp_path):
     dump = built.dumps_dir / "lodpub.ttl"
     stated = stated_triples(built.dist_dir)
@@ -174,8 +200,9 @@ def test_refused_credentials_name_the_url_and_status_never_the_secret(built, loo
     result = lodpub("publish", "--to", url, "--dist", str(built.dist_dir), "--backoff", "0", env=env)
     assert result.returncode == 1
     assert f"{status} " in result.stderr and url in result.stderr
-    assert len(store.seen) == 1, "an authentication failure is not retried"
-    assert store.seen[0].headers["authorization"] == sent, "the credentials were sent"
+    puts = [seen for seen in store.seen if seen.method == "PUT"]
+    assert len(puts) == 1, "an authentication failure is not retried"
+    assert all(seen.headers["authorization"] == sent for seen in store.seen), "the credentials were sent"
     secret = env.get("LODPUB_STORE_PASSWORD") or env["LODPUB_STORE_TOKEN"]
     assert secret not in result.stdout + result.stderr
     assert base64.b64encode(secret.encode()).decode() not in result.stdout + result.stderr
@@ -186,7 +213,7 @@ def test_transient_failures_are_retried_until_the_store_takes_the_graph(fresh, b
     answers = iter([(503, {}), (429, {"Retry-After": "0"}), (502, {})])
 
     def flaky(handler, seen):
-        status = next(answers, None)
+        status = next(answers, None) if seen.method == "PUT" else None
         if status is None:
             return forward(handler, seen)
         handler.reply(status[0], b"busy", status[1])

@@ -149,6 +149,9 @@ def publish(to: str, retries: int, backoff: float, timeout: float, quiet: bool, 
         sys.exit(1)
     click.echo(f"published {len(report.graphs)} graphs, {report.triples} triples "
                f"({report.bytes / 1e6:.1f} MB) to {redact(to)} in {report.seconds:.1f} s")
+    if report.dropped:
+        click.echo(f"deleted {len(report.dropped)} graphs this build no longer has: "
+                   + ", ".join(f"<{g}>" for g in report.dropped))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Every named graph the embedded store holds (one per source document, plus the on
 dataset's VoID description) is sent as one `PUT {store}?graph={iri}` of N-Triples. A PUT replaces the graph
 whole, and a conforming store applies it at once: a request that fails, or breaks off half-way, leaves the
 graph as it was. The dataset's description goes last, so a client that sees the new VoID sees every graph
-it describes.
+it describes. Then the graphs that the description published before listed (`void:subset`, under our base) and
+this build no longer has are deleted: a document taken out of the data leaves the store too, and graphs that
+are not ours are never touched.
 
 Transient failures (connection errors, 429, 5xx other than 501 and 505) are retried with exponential backoff
 (honouring Retry-After); anything else stops the publishing with a message naming the store and the status.
@@ -29,7 +31,7 @@ from tqdm import tqdm
 from .build import read_manifest
 from .config import Settings
 from .store import Credentials, EmbeddedStore, check_store_url, redact
-from .vocab import Names
+from .vocab import VOID, Names
 
 log = logging.getLogger("lodpub")
 
@@ -48,6 +50,7 @@ class Published:
     bytes: int = 0
     seconds: float = 0.0
     retries: int = 0
+    dropped: list[str] = field(default_factory=list)
 
 
 def graph_url(endpoint: str, graph: str) -> str:
@@ -90,6 +93,7 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
                disable=not progress, mininterval=0.5)
     with requests.Session() as session, bar:
         session.trust_env = False    # no ~/.netrc credentials, no proxy from the environment: ours only
+        listed_before = _published_graphs(session, to, names, headers, timeout)
         for graph in graphs:
             triples = [q.triple for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -128,8 +132,36 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
             report.graphs.append(graph)
             report.triples += len(triples)
             report.bytes += len(body)
+        for graph in sorted(listed_before - set(graphs)):
+            response = session.delete(graph_url(to, graph), headers=headers, timeout=(10, timeout))
+            if response.status_code not in (200, 204, 404):
+                raise PublishError(f"publishing to {redact(to)}: every graph of the build was replaced, but the "
+                                   f"graph <{graph}>, which this build no longer has, could not be deleted: "
+                                   f"{_http_problem(to, response, credentials, 0)}")
+            report.dropped.append(graph)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _published_graphs(session, to: str, names: Names, headers: dict[str, str], timeout: float) -> set[str]:
+    """The graphs the dataset description in the store lists (an earlier publish put them there); none if it
+    has no description of ours. Only graphs under our base count."""
+    import requests
+
+    try:
+        response = session.get(graph_url(to, names.dataset), headers={**headers, "Accept": N_TRIPLES},
+                               timeout=(10, timeout))
+    except requests.RequestException:
+        return set()   # the PUTs will say what is wrong with the store
+    if response.status_code != 200:
+        return set()
+    try:
+        triples = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        return {t.object.value for t in triples if t.subject == ox.NamedNode(names.dataset)
+                and t.predicate == ox.NamedNode(VOID + "subset") and isinstance(t.object, ox.NamedNode)
+                and t.object.value.startswith(names.base)}
+    except SyntaxError:
+        return set()
 
 
 def _transient(status: int) -> bool:
