@@ -239,3 +239,45 @@ def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparq
     assert total > TINY_PAGE, "something in the article rests on more spans than a tiny page holds"
     page = Page(get(url_of(tiny_pages, row["s"]), "text/html").text)
     assert f"{total} passages support it; the first {TINY_PAGE} by position are listed" in page.text
+
+
+def test_incoming_links_from_blank_nodes_come_with_their_blank_node_details(tmp_path):
+    """The article has no blank node linking to a thing, so a store of a few made-up triples stands in: a
+    page of incoming links holds the blank subjects' triples and those of the blank nodes they reach."""
+    import json
+
+    from lodpub.config import Settings
+    from lodpub.store import EmbeddedStore, with_union
+    from lodpub.web import create_app
+    from lodpub.web.describe import describe
+
+    ex, org = "http://example.org/", "http://www.w3.org/ns/org#"
+    person = ox.NamedNode(f"{BASE}id/person/x")
+    graph = f"{BASE}id/graph/made-up"
+    triples = [ox.Triple(ox.BlankNode(f"m{i}"), ox.NamedNode(org + "member"), person) for i in range(3)]
+    triples += [ox.Triple(ox.BlankNode(f"m{i}"), ox.NamedNode(ex + "during"), ox.BlankNode(f"t{i}")) for i in range(3)]
+    triples += [ox.Triple(ox.BlankNode(f"t{i}"), ox.NamedNode(ex + "year"), ox.Literal(str(2020 + i)))
+                for i in range(3)]
+    triples += [ox.Triple(ox.NamedNode(f"{BASE}id/person/y{i}"), ox.NamedNode(ex + "knows"), person) for i in range(4)]
+    store = ox.Store(str(tmp_path / "store"))
+    store.extend(with_union(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples))
+    store.flush()
+    del store
+    (tmp_path / "build.json").write_text(json.dumps({"base": BASE, "built": "2026-01-01T00:00:00+00:00",
+                                                     "graphs": [graph]}), encoding="utf-8")
+    settings = Settings(base=BASE, dist_dir=tmp_path, page_size=2, answer_cache_bytes=0)
+    app = create_app(settings, store=EmbeddedStore(tmp_path / "store"))
+    with app.app_context():
+        pages = [describe(person.value, page) for page in (1, 2, 3, 4)]
+    links = [link for d in pages for link in d.incoming.links]
+    assert len(links) == 7 and len(set(links)) == 7, "every link once, over the pages"
+    first = pages[0]
+    assert [p.value for _, p in first.incoming.links] == [ex + "knows"] * 2, "by property, then subject"
+    members = [d for d in pages if any(p.value == org + "member" for _, p in d.incoming.links)]
+    for d in members:
+        for subject, _ in d.incoming.links:
+            if isinstance(subject, ox.BlankNode):
+                during = [t.object for t in d.triples if t.subject == subject and t.predicate.value == ex + "during"]
+                assert len(during) == 1, "the blank subject's own triples are there"
+                assert any(t.subject == during[0] and t.predicate.value == ex + "year" for t in d.triples), \
+                    "and those of the blank node it reaches"

@@ -135,8 +135,26 @@ def _closure_query(ref: str) -> str:
 
 # An incoming link the build added because our ontology makes its property a superproperty of the one the
 # data states (lpo:sender -> schema:agent, prov:wasAssociatedWith) repeats that link: count and show it once.
+# The pairs (subproperty, superproperty) are read once per process; as a VALUES table the check is a lookup per
+# link, where a property path evaluated per link took half a second for a hub of 7,000 links at 1M triples.
 def _stated(ref: str) -> str:
-    return f"FILTER NOT EXISTS {{ ?s ?sub {ref} . ?sub rdfs:subPropertyOf+ ?p FILTER(?sub != ?p) }}"
+    pairs = subproperty_pairs()
+    if not pairs:
+        return ""
+    rows = " ".join(f"({iri_ref(sub)} {iri_ref(sup)})" for sub, sup in pairs)
+    return f"FILTER NOT EXISTS {{ VALUES (?sub ?p) {{ {rows} }} ?s ?sub {ref} }}"
+
+
+def subproperty_pairs() -> list[tuple[str, str]]:
+    """Every (subproperty, superproperty) pair of the dataset's property hierarchy, transitively."""
+    from .cache import cached
+
+    def read() -> list[tuple[str, str]]:
+        rows = select("SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subPropertyOf+ ?super "
+                      "FILTER(?sub != ?super && isIRI(?sub) && isIRI(?super)) }")
+        return sorted((row["sub"].value, row["super"].value) for row in rows)
+
+    return cached("subproperty pairs", read, lambda pairs: 200 * len(pairs) + 64)
 
 
 def _incoming_counts(ref: str) -> dict[str, int]:
@@ -146,13 +164,27 @@ def _incoming_counts(ref: str) -> dict[str, int]:
 
 
 def _incoming_page(ref: str, page: int, size: int) -> list[ox.Triple]:
-    """The page's links, with the triples of the blank nodes among them (two levels deep)."""
-    return construct(f"""
-CONSTRUCT {{ ?s ?p {ref} . ?s ?q ?o . ?o ?r ?v }} WHERE {{
-  {{ SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} {_stated(ref)} }}
-    ORDER BY ?p ?s LIMIT {size} OFFSET {(page - 1) * size} }}
-  OPTIONAL {{ ?s ?q ?o FILTER(isBlank(?s)) OPTIONAL {{ ?o ?r ?v FILTER(isBlank(?o)) }} }}
+    """The page's links, with the triples of the blank nodes among them (two levels deep).
+
+    The links are sorted here, by property then subject (blank nodes first, as SPARQL orders them): Oxigraph's
+    ORDER BY took 0.2 to 0.5 s over the 4,000 links of a hub at 1M triples, reading them all 0.08 s."""
+    rows = select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} {_stated(ref)} }}")
+    links = sorted(((row["s"], row["p"]) for row in rows),
+                   key=lambda sp: (sp[1].value, isinstance(sp[0], ox.NamedNode), sp[0].value))
+    shown = links[(page - 1) * size: page * size]
+    thing = ox.NamedNode(ref[1:-1])
+    out = [ox.Triple(s, p, thing) for s, p in shown]
+    blank = {s for s, _ in shown if isinstance(s, ox.BlankNode)}
+    for p in sorted({p.value for s, p in shown if s in blank}):
+        # Blank nodes cannot be named in a query: read those of this property, keep the page's.
+        found = construct(f"""
+CONSTRUCT {{ ?s ?q ?o . ?o ?r ?v }} WHERE {{
+  ?s {iri_ref(p)} {ref} FILTER(isBlank(?s)) ?s ?q ?o OPTIONAL {{ ?o ?r ?v FILTER(isBlank(?o)) }}
 }}""")
+        first = [t for t in found if t.subject in blank]
+        reached = {t.object for t in first if isinstance(t.object, ox.BlankNode)}
+        out += first + [t for t in found if t.subject in reached and t.subject not in blank]
+    return out
 
 
 def labels_and_types(resources: set[ox.NamedNode], with_types: bool = True) -> list[ox.Triple]:

@@ -82,7 +82,7 @@ class SharedAnswers:
 class ResponseCache:
     """WSGI middleware: an LRU of whole answers, per process, in front of the answers shared on disk."""
 
-    def __init__(self, app: Callable, max_bytes: int = 64 << 20, max_body: int = 1 << 20,
+    def __init__(self, app: Callable, max_bytes: int = 64 << 20, max_body: int = 16 << 20,
                  shared: SharedAnswers | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
