@@ -8,7 +8,9 @@ A description of `<x>` is:
 - the labels and types of every resource it links to or is linked from;
 - a few triples about the document itself: its topic, license, dataset, and where the next page is (Hydra).
 
-Four queries make it, whatever its size: the closure, the counts, the page of incoming links, the labels.
+Four queries make it, whatever its size: the closure, the counts, the incoming links (sorted and cut into the
+page here), the labels; one more per property by which blank nodes of the page link in. The property
+hierarchy the counts need is read once per process.
 Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 """
 
