@@ -263,12 +263,8 @@ def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
     def every_quad(bar) -> Iterator[ox.Quad]:
         for u in units:
             data = u.quads.read_bytes()
-            lines = data.splitlines(keepends=True)
-            u.count = len(lines)
-            for line in lines:
-                s, p, rest = line.split(b" ", 2)
-                if p in keep and s.startswith(b"<") and not rest.startswith(b"_:"):
-                    context_lines.add(triple_line(line))
+            u.count = data.count(b"\n")
+            context_lines.update(_context_lines(data, keep))
             yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
             bar.update(len(data))
 
@@ -304,6 +300,7 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
     now = {u.graph: u for u in units}
     changed = [u for u in units if previous.units.get(u.graph, {}).get("key") != u.key]
+    changed_graphs = {u.graph for u in changed}
     replaced = [g for g in previous.units if g not in now] + [u.graph for u in changed if u.graph in previous.units]
     before_files = {g: cache.quads(_slug_of(g, previous), previous.units[g]["key"]) for g in replaced}
     context_file = cache.context(previous.validation.get("context", ""))
@@ -316,7 +313,7 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     store = ox.Store(str(store_path))
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
         for u in units:
-            if u not in changed:
+            if u.graph not in changed_graphs:
                 u.count = previous.units[u.graph]["count"]
         fresh = {}
         for u in changed:
