@@ -288,13 +288,15 @@ def quotes_about(iri: str, limit: int) -> list[dict]:
     Three bounded queries: which quotes (at most `limit`, the first by IRI), what they say and when, and the
     spans that support them.
     As one query with nested OPTIONALs, Oxigraph evaluated the spans' selectors for every row: over ten minutes
-    for a person quoted a few thousand times in 1M triples, against 0.2 s for the three.
+    for a person quoted a few thousand times in 1M triples, against 0.2 s for the three. The type of a quote is
+    checked with FILTER EXISTS: joined with the links, Oxigraph read every quote of the dataset (100 ms a
+    person at 1M, against 10 ms).
     """
     ref = iri_ref(iri)
     found = select(f"""
 SELECT DISTINCT ?q WHERE {{
   {{ VALUES ?q {{ {ref} }} }} UNION {{ ?q ?link {ref} }} UNION {{ ?q prov:wasGeneratedBy ?a0 . ?a0 lpo:occasion {ref} }}
-  ?q a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}
+  FILTER EXISTS {{ ?q a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }} }}
 }} ORDER BY ?q LIMIT {limit}""")
     if not found:
         return []
