@@ -28,7 +28,11 @@ def used(triples: list[ox.Triple], known: dict[str, str]) -> dict[str, str]:
     iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
             if isinstance(term, ox.NamedNode)}
     iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in sorted(known.items()) if any(iri.startswith(ns) for iri in iris)}
+    # Each IRI up to its last '/' or '#': a few dozen stems for thousands of IRIs. A namespace ending in one of
+    # those is in use when a stem starts with it; any other namespace is looked for in every IRI.
+    stems = {iri[:max(iri.rfind("/"), iri.rfind("#")) + 1] for iri in iris}
+    return {p: ns for p, ns in sorted(known.items())
+            if any(x.startswith(ns) for x in (stems if ns.endswith(("/", "#")) else iris))}
 
 
 def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:

@@ -13,7 +13,7 @@ from flask import render_template
 
 from ..vocab import OA, SCHEMA
 from .context import names, settings
-from .describe import Description, annotations, labels_and_types, quotes_about
+from .describe import Description, annotations, labels_and_types, quotes_about, quotes_around
 from .graph import Index
 from .links import document_path, href, with_extension, with_page
 from .negotiation import REPRESENTATIONS
@@ -215,8 +215,7 @@ def quotes_query(iri: str) -> str:
 PREFIX schema: <http://schema.org/>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?quote ?text WHERE {{
-  {{ ?quote ?link <{iri}> }} UNION {{ ?quote prov:wasGeneratedBy ?act . ?act lpo:occasion <{iri}> }}
-  ?quote a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}
+  {quotes_around(f"<{iri}>", "?quote")}
   OPTIONAL {{ ?quote schema:text ?text }}
 }} ORDER BY ?quote"""
 
