@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from lodpub.sparql.policy import Refused, inspect
+from lodpub.sparql.policy import Refused, harmless, inspect
 from lodpub.vocab import Names
 
 BASE = "http://localhost:8080/"
@@ -247,3 +247,33 @@ def test_a_hostile_query_gets_an_answer_not_a_failure(endpoint):
     for hostile in ("(" * 500_000, "'''" + "''x" * 100_000, "SELECT " + "?from " * 100_000, "<" * 500_000):
         response = requests.post(endpoint, data=hostile.encode(), headers={"Content-Type": "application/sparql-query"})
         assert 400 <= response.status_code < 500 or response.status_code == 503, response.status_code
+
+
+# --- What may skip the check (web/sparql_direct.py) ---------------------------------------------------------
+
+UPDATES = (UPDATE, "DELETE WHERE { ?s ?p ?o }", "CLEAR ALL", "DROP GRAPH <http://e/g>", "CREATE GRAPH <http://e/g>",
+           "ADD DEFAULT TO <http://e/g>", "MOVE <http://e/a> TO <http://e/b>", "COPY DEFAULT TO <http://e/g>",
+           "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+           "LOAD <http://127.0.0.1:1/data.ttl>")
+
+
+@pytest.mark.parametrize("query", [*TRICKS.values(), *UPDATES, "SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }",
+                                   "ASK { ?s ?p '\\u0053ERVICE' . SERVICE <http://127.0.0.1:1/> { } }"])
+def test_a_query_the_check_refuses_is_never_harmless_unless_the_parser_rejects_it(query):
+    """A harmless query goes to the engine unchecked: sound only if the check could refuse nothing in it but
+    an update, which the engine's query parser rejects."""
+    try:
+        check(query)
+        refused = False
+    except Refused:
+        refused = True
+    assert refused, "every case here is one the check refuses"
+    if harmless(query):
+        assert not parses(query), "the parser would run what the check refuses"
+
+
+def test_updates_are_harmless_to_the_lexer_and_rejected_by_the_parser():
+    """So the case above is not empty: an update spelled without a watched keyword is harmless, and refused."""
+    plain = [u for u in UPDATES if harmless(u)]
+    assert len(plain) >= 8
+    assert not any(parses(u) for u in plain)

@@ -235,18 +235,22 @@ def test_oxigraphs_own_json_says_what_our_writer_says(store, query):
     from lodpub.sparql import limits, results
     from lodpub.store import UNION
 
-    native = store.query_serialized(query, UNION, results.NATIVE_RESULTS["json"].format, 1 << 20)
+    kind, native = store.query_serialized(query, UNION, {"results": results.NATIVE_RESULTS["json"].format}, 1 << 20)
+    assert kind == "results"
     answer = limits.collect(store.query(query), 10_000)
     ours = (results.json_boolean(answer.boolean) if answer.kind == "boolean"
             else results.json_solutions(answer.variables, answer.rows))
     assert _without_blank_labels(native) == _without_blank_labels(ours)
     assert results.NATIVE_RESULTS["json"].count(native) == len(answer.rows)
+    assert results.NATIVE_RESULTS["json"].at_most(native) >= len(answer.rows)
 
 
 def test_a_native_answer_is_given_up_past_its_size(store):
     from lodpub.sparql import results
     from lodpub.store import UNION
 
-    fmt = results.NATIVE_RESULTS["json"].format
-    assert store.query_serialized(PERSONS, UNION, fmt, 1 << 20) is not None
-    assert store.query_serialized(PERSONS, UNION, fmt, 64) is None
+    formats = {"results": results.NATIVE_RESULTS["json"].format}
+    assert store.query_serialized(PERSONS, UNION, formats, 1 << 20) is not None
+    assert store.query_serialized(PERSONS, UNION, formats, 64) is None
+    assert store.query_serialized(PERSONS, UNION, {"graph": results.NATIVE_GRAPHS["ntriples"].format}, 1 << 20) \
+        is None, "no format for a SELECT's kind of answer"

@@ -9,6 +9,13 @@ A thread cannot be killed, so the worker process that ran it is recycled: `post_
 its loop after closing the connection, and `worker_exit` ends the process at once (`os._exit`, so that no
 interpreter shutdown waits on the engine). The arbiter forks a fresh worker; the other workers serve meanwhile.
 Under `lodpub serve --dev` (one process, no gunicorn) the thread runs on until it finishes.
+
+`run_watched(work, seconds, overdue)` is the same limit without the hand-over to another thread, which costs
+0.06-0.14 ms of a point lookup under gunicorn (bench/, issue 5): the work runs in the request's own thread, and
+a watchdog thread, one per process, checks the deadline every tenth of the limit (at most a second). Past it,
+the watchdog calls `overdue` (which answers 503 on the request's socket) and ends the process. Arming costs an
+assignment. web/sparql_direct.py uses it for the requests it answers before Flask, where the 503 is plain text;
+the application keeps `run_limited`, whose 503 is written by Flask (a page, for a browser).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -116,6 +124,58 @@ def run_limited(work: Callable[[], T], seconds: float) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+class _Watch:
+    """One request's deadline, and what to do past it."""
+
+    __slots__ = ("deadline", "overdue", "fired")
+
+    def __init__(self, deadline: float, overdue: Callable[[], None]) -> None:
+        self.deadline, self.overdue, self.fired = deadline, overdue, False
+
+
+_watch_lock = threading.Lock()
+_watching: _Watch | None = None
+_watchdog_pid: int | None = None
+
+
+def _patrol(tick: float) -> None:
+    while True:
+        time.sleep(tick)
+        with _watch_lock:
+            watch = _watching
+            if watch is None or time.monotonic() < watch.deadline:
+                continue
+            watch.fired = True
+        log.warning("a query ran over the time limit: this worker (pid %d) answers 503 and exits", os.getpid())
+        try:
+            watch.overdue()
+        except Exception:   # the client may have gone: the process ends all the same
+            log.exception("answering the query over the time limit failed")
+        finally:
+            logging.shutdown()
+            os._exit(0)
+
+
+def run_watched(work: Callable[[], T], seconds: float, overdue: Callable[[], None]) -> T:
+    """Run `work` in this thread and return its value; if it runs past `seconds`, the watchdog calls `overdue`
+    and ends the process (this thread never returns). For one request at a time per process (gunicorn's sync
+    worker)."""
+    global _watching, _watchdog_pid
+    if _watchdog_pid != os.getpid():    # first use in this process (a forked worker)
+        _watchdog_pid = os.getpid()
+        tick = max(0.05, min(1.0, seconds / 10))
+        threading.Thread(target=_patrol, args=(tick,), name="lodpub-watchdog", daemon=True).start()
+    watch = _Watch(time.monotonic() + seconds, overdue)
+    _watching = watch
+    try:
+        return work()
+    finally:
+        with _watch_lock:
+            _watching = None
+        if watch.fired:
+            threading.Event().wait()    # the watchdog is answering and ending the process
 
 
 # --- gunicorn hooks (wired in lodpub.server) ---------------------------------------------------------------

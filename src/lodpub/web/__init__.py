@@ -59,9 +59,12 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         app.register_blueprint(module.blueprint)
     if isinstance(app.extensions["lodpub"]["store"], EmbeddedStore):
         # Whole answers, before Flask: the embedded store never changes under a running process.
+        # And the common SPARQL request, answered natively without Flask (web/sparql_direct.py).
         from .response_cache import ResponseCache
+        from .sparql_direct import DirectSparql
 
-        app.wsgi_app = ResponseCache(app.wsgi_app, shared=_shared_answers(settings, manifest))
+        direct = DirectSparql(app.wsgi_app, app.extensions["lodpub"])
+        app.wsgi_app = ResponseCache(direct, shared=_shared_answers(settings, manifest))
     return app
 
 

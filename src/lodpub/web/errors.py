@@ -20,7 +20,14 @@ def render_error(code: int, title: str, message: str):
         from flask import render_template
 
         return render_template("error.html", code=code, title=title, message=message), code
-    return f"{code} {title}: {message}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
+    return plain_text(code, title, message), code, {"Content-Type": PLAIN}
+
+
+PLAIN = "text/plain; charset=utf-8"
+
+
+def plain_text(code: int, title: str, message: str) -> str:
+    return f"{code} {title}: {message}\n"
 
 
 def register(app: Flask) -> None:

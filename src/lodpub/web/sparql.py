@@ -38,6 +38,10 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 EXPOSED_HEADERS = "X-Lodpub-Truncated, X-Lodpub-Result-Cap, Warning, Content-Type, Content-Length"
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS))
+CAP_HEADER = "X-Lodpub-Result-Cap"
+# Set in the WSGI environ by web/sparql_direct.py when it ran the query natively and found the answer too long.
+NATIVE_TRIED = "lodpub.native_tried"
 
 
 # --- Negotiation: one list of offers per kind of answer, built from the formats table ----------------------
@@ -75,14 +79,14 @@ GRAPH_KEYS = {f.key: f for f in GRAPH_FORMATS}
 def negotiate(kind: str, params: MultiDict) -> Offer:
     """The offer a `format` (or `output`) parameter names, else the best by Accept (q-values), else the first."""
     names = tuple(n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip())
-    chosen = _choose(kind, request.headers.get("Accept"), names)
+    chosen = choose_offer(kind, request.headers.get("Accept"), names)
     if isinstance(chosen, str):
         raise NotAcceptable(chosen)
     return chosen
 
 
 @functools.lru_cache(maxsize=512)
-def _choose(kind: str, accept_header: str | None, names: tuple[str, ...]) -> Offer | str:
+def choose_offer(kind: str, accept_header: str | None, names: tuple[str, ...]) -> Offer | str:
     """An offer, or why none is acceptable; cached, since clients send the same few Accept headers."""
     offers = OFFERS[kind]
     for name in names:
@@ -180,8 +184,8 @@ def preflight() -> Response:
 @blueprint.after_request
 def cors(response: Response) -> Response:
     headers = response.headers
-    headers["Access-Control-Allow-Origin"] = "*"
-    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    for name, value in CORS_HEADERS:
+        headers[name] = value
     vary = headers.get("Vary")
     if not vary:
         headers["Vary"] = "Accept"
@@ -240,6 +244,8 @@ def run(operation: Operation):
         except HTTPException as error:
             chosen[kind] = error
 
+    try_native = not request.environ.get(NATIVE_TRIED)
+
     def work() -> Written | tuple[Answer, Offer]:
         graphs = store.graph_names
         inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
@@ -247,7 +253,8 @@ def run(operation: Operation):
         if isinstance(expected, HTTPException):
             raise expected
         dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs, graphs)
-        written = native(store, query, dataset, expected, names.base, prefixes, settings.result_cap)
+        written = native(store, query, dataset, chosen, names.base, prefixes, settings.result_cap) \
+            if try_native else None
         if written is not None:
             return written
         result = store.query(query, dataset, base_iri=names.base, prefixes=prefixes)
@@ -295,20 +302,23 @@ NATIVE_MAX_BYTES = 1 << 20
 NATIVE = {"results": results.NATIVE_RESULTS, "graph": results.NATIVE_GRAPHS}
 
 
-def native(store, query: str, dataset, offer: Offer | None, base: str, prefixes: dict[str, str],
-           cap: int) -> Written | None:
-    """The answer as the embedded store writes it, when it offers the chosen format and the answer is short
+def native(store, query: str, dataset, offers: dict[str, Offer | HTTPException | str], base: str,
+           prefixes: dict[str, str], cap: int) -> Written | None:
+    """The answer as the embedded store writes it, when it writes the format chosen for the query's kind of
+    answer (`offers`, by "results" and "graph"; what is not an Offer stands for none) and the answer is short
     (at most NATIVE_MAX_BYTES, within the result cap); else None, and the query runs again the general way.
-    It runs in the query thread, outside the application context: everything it needs is passed in."""
+    It may run in the query thread, outside the application context: everything it needs is passed in."""
     serialized = getattr(store, "query_serialized", None)
-    kind = next((k for k, offers in OFFERS.items() if offer in offers), None)
-    found = NATIVE.get(kind, {}).get(offer.key) if kind and serialized else None
-    if found is None:
+    found = {kind: native for kind, offer in offers.items()
+             if isinstance(offer, Offer) and (native := NATIVE[kind].get(offer.key))}
+    if serialized is None or not found:
         return None
-    data = serialized(query, dataset, found.format, NATIVE_MAX_BYTES, base_iri=base, prefixes=prefixes)
-    if data is None or found.count(data) > cap:
+    done = serialized(query, dataset, {kind: f.format for kind, f in found.items()}, NATIVE_MAX_BYTES,
+                      base_iri=base, prefixes=prefixes)
+    if done is None or not found[done[0]].within(done[1], cap):
         return None
-    return Written(_content_type(offer.media_type), body=data)
+    kind, data = done
+    return Written(_content_type(offers[kind].media_type), body=data)
 
 
 def _syntax_message(query: str, error: SyntaxError) -> str:
@@ -352,11 +362,18 @@ def respond(written: Written, query: str) -> Response:
         response = current_app.make_response(page(query, answer=written.answer, note=written.note))
     else:
         response = Response(written.body, content_type=written.content_type)
-    response.headers["X-Lodpub-Result-Cap"] = str(context.settings().result_cap)
+    response.headers[CAP_HEADER] = str(context.settings().result_cap)
     if written.note:
         response.headers["X-Lodpub-Truncated"] = "true"
         response.headers["Warning"] = f'199 lodpub "{written.note}"'
     return response
+
+
+def answer_headers(content_type: str, length: int, cap: int) -> list[tuple[str, str]]:
+    """The headers of a whole answer in a format, as `respond` and `cors` set them: what web/sparql_direct.py
+    sends for the answers it writes before Flask (a test compares the two)."""
+    return [("Content-Type", content_type), ("Content-Length", str(length)), (CAP_HEADER, str(cap)),
+            *CORS_HEADERS, ("Vary", "Accept")]
 
 
 def _content_type(media_type: str) -> str:
