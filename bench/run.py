@@ -185,7 +185,9 @@ def sparql_path(server: Server, query: str) -> str:
 
 def latencies(servers: list[Server], texts: list[str], accept: str, budget: float, timeout: float = 120.0) -> dict:
     """Sequential requests, taking the servers in turn for each sample, so that all of them meet the same moments
-    of a noisy machine; a server stops early past `budget` seconds (with at least 3 samples)."""
+    of a noisy machine; a server stops early past `budget` seconds (with at least 3 samples). The order turns
+    by one each sample: a request right after another server's answer was measured slower (that server's
+    threads still winding down), and a fixed order would charge that to the same server every time."""
     state = {}
     for server in servers:
         try:
@@ -193,8 +195,9 @@ def latencies(servers: list[Server], texts: list[str], accept: str, budget: floa
             state[server.name] = {"samples": [], "errors": 0, "spent": 0.0, "first_error": None, "done": False}
         except OSError:
             state[server.name] = {"error": f"no answer within {timeout:.0f} s"}
-    for text in texts:
-        for server in servers:
+    for i, text in enumerate(texts):
+        turn = i % len(servers)
+        for server in servers[turn:] + servers[:turn]:
             mine = state[server.name]
             if "error" in mine or mine["done"]:
                 continue
@@ -287,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", default="100k", help=f"one of {', '.join(SIZES)}, or a number of triples")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for lodpub and Flask (2)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (10)")
-    parser.add_argument("--samples", type=int, default=100, help="requests per query (heavy ones: a fifth)")
+    parser.add_argument("--samples", type=int, default=300, help="requests per query (heavy ones: a fifth)")
     parser.add_argument("--budget", type=float, default=20.0, help="most seconds spent per query per server")
     parser.add_argument("--peers", default="oxigraph,rdflib-endpoint,flask",
                         help="which peers to run beside lodpub (comma-separated)")
