@@ -31,7 +31,9 @@ def children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts processes through /proc (Linux)")
 def test_serve_runs_several_worker_processes(server):
-    workers = children(server.process.pid)
+    deadline = time.monotonic() + 10      # gunicorn forks its workers a random tenth of a second apart
+    while len(workers := children(server.process.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert len(workers) == 3, "the server fixture asks for three workers"
 
 
