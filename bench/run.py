@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PEERS = OUT / "peers" / "bin"
 BASE = "http://localhost:8080/"
+WORKER_CLASS = "lodpub.server.WokenAlone"
 SIZES = {"tiny": 3_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 SPARQL_JSON = "application/sparql-results+json"
 
@@ -384,9 +385,11 @@ def main(argv: list[str] | None = None) -> None:
             results["servers"]["rdflib-endpoint"] = {"error": f"blocked: {PEERS / 'rdflib-endpoint'} is missing"}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     if "flask" in peers:
-        # Configured as `lodpub serve` configures gunicorn: the same workers, and an access log line per request.
+        # Configured as `lodpub serve` configures gunicorn: the same workers (gunicorn's sync worker, woken
+        # alone: lodpub.server), and an access log line per request.
         servers.append(Server('Flask "hello"', [gunicorn, "--workers", str(args.workers), "--bind",
                                                 "127.0.0.1:{port}", "--access-logfile", "-",
+                                                "--worker-class", WORKER_CLASS,
                                                 "--chdir", str(ROOT / "bench"), "hello:app"],
                               None, work / "flask.log"))
     servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
