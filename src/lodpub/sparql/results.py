@@ -203,7 +203,7 @@ def _lines(data: bytes) -> int:
 
 # Keyed like formats.RESULT_FORMATS and GRAPH_FORMATS: the formats most clients ask for, with a count that
 # cannot be fooled by the data (JSON is parsed; N-Triples escapes line breaks inside literals). Each JSON row
-# opens a brace at least: counting braces (a thousandth of parsing) bounds the rows.
+# opens a brace at least: counting braces (a twelfth of parsing's time on 4 KB and on 225 KB) bounds the rows.
 NATIVE_RESULTS = {"json": Native(ox.QueryResultsFormat.JSON, _json_rows, lambda data: data.count(b"{"))}
 NATIVE_GRAPHS = {"ntriples": Native(ox.RdfFormat.N_TRIPLES, _lines, _lines)}
 

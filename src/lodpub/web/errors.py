@@ -15,19 +15,20 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
 
 
+PLAIN = "text/plain; charset=utf-8"
+
+
+def plain_text(code: int, title: str, message: str) -> str:
+    """An error for a client that is not a browser: the status, and what is wrong."""
+    return f"{code} {title}: {message}\n"
+
+
 def render_error(code: int, title: str, message: str):
     if wants_html():
         from flask import render_template
 
         return render_template("error.html", code=code, title=title, message=message), code
     return plain_text(code, title, message), code, {"Content-Type": PLAIN}
-
-
-PLAIN = "text/plain; charset=utf-8"
-
-
-def plain_text(code: int, title: str, message: str) -> str:
-    return f"{code} {title}: {message}\n"
 
 
 def register(app: Flask) -> None:

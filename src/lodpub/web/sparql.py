@@ -309,8 +309,8 @@ def native(store, query: str, dataset, offers: dict[str, Offer | HTTPException |
     (at most NATIVE_MAX_BYTES, within the result cap); else None, and the query runs again the general way.
     It may run in the query thread, outside the application context: everything it needs is passed in."""
     serialized = getattr(store, "query_serialized", None)
-    found = {kind: native for kind, offer in offers.items()
-             if isinstance(offer, Offer) and (native := NATIVE[kind].get(offer.key))}
+    found = {kind: writer for kind, offer in offers.items()
+             if isinstance(offer, Offer) and (writer := NATIVE[kind].get(offer.key))}
     if serialized is None or not found:
         return None
     done = serialized(query, dataset, {kind: f.format for kind, f in found.items()}, NATIVE_MAX_BYTES,

@@ -2,15 +2,16 @@
 
 A query sent by GET with `query=` as the URL's only parameter, asking (by Accept) for a format the embedded
 store writes itself (SPARQL JSON results, N-Triples), with a short answer: this middleware answers it without
-Flask, and runs the query in the request's own thread. For a light query that is a third of what the endpoint
-spent besides the engine (bench/, issue 5: Flask's request and response ~0.3 ms, the hand-over to a query
-thread 0.06-0.14 ms, against ~0.3 ms for Oxigraph's own work on a point lookup).
+Flask, and runs the query in the request's own thread. Measured in a gunicorn worker at 1M triples (issue 5),
+Flask's request and response took ~0.3 ms of a point lookup and the hand-over to a query thread 0.06-0.14 ms,
+while the engine's own work took ~0.3 ms.
 
-Everything else goes on to the application as it came: other parameters, POSTs, HTML, refused and malformed
-queries (the application words their errors), answers too long or over the result cap (the application
-writes those; `NATIVE_TRIED` tells it not to try the native writer again). Nothing is decided here that the
-application decides otherwise: the negotiation (`sparql.choose_offer`), the policy, the dataset and the native
-writer are the application's own functions, and the headers are `sparql.answer_headers`.
+Only queries the policy has nothing to inspect in are taken (`policy.harmless`: no SERVICE, LOAD or FROM
+anywhere, no escape); they run over the union of our graphs, as the application runs them. Everything else
+goes on to the application as it came: other parameters, POSTs, HTML, refused and malformed queries (the
+application words their errors), answers too long or over the result cap (the application writes those;
+`NATIVE_TRIED` tells it not to try the native writer again). The negotiation (`sparql.choose_offer`) and the
+native writer (`sparql.native`) are the application's own, and the headers are `sparql.answer_headers`;
 tests/test_sparql_direct.py asks both the same questions and compares the answers.
 
 The time limit is kept by `limits.run_watched`: past it, the watchdog answers 503 on the request's socket and
