@@ -1,7 +1,8 @@
 """What the benchmark asks: a SPARQL query mix and a dereference mix, with parameters from the corpus.
 
 Each query is a template; each request of a run fills it with the next parameter of a fixed list (different
-entities, the same sequence for every server), so no server answers the same question twice in a row.
+entities, the same sequence for every server) and ends with the sample's number in a comment, so that no server
+is asked the same text twice and none answers from a cache of its own (lodpub keeps whole answers).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class Query:
             x = values[i % len(values)]
             word = words[(i * 7) % len(words)]
             text = self.template.format(x=f"<{base}{x}>" if x else "", word=word, base=base, i=i)
-            out.append(PREFIXES.format(base=base) + text)
+            # The sample's number, so that no text comes twice when there are more samples than parameters.
+            out.append(PREFIXES.format(base=base) + text + f"\n# sample {i}")
         return out
 
 

@@ -33,3 +33,12 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
     table = (out / "results.md").read_text(encoding="utf-8")
     assert "| query: median / p95 ms | lodpub |" in table
     assert "requests/s at concurrency 4" in table
+
+
+def test_no_query_text_comes_twice_however_many_samples():
+    """A repeated text would be answered from lodpub's answer cache and from nothing in Oxigraph's: unfair."""
+    params = {"people": ["id/person/a", "id/person/b"], "communications": ["id/communication/c"],
+              "words": ["one", "two"]}
+    for query in MIX:
+        texts = query.texts(params, "http://localhost:8080/", 50)
+        assert len(set(texts)) == 50, query.key
