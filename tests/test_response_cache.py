@@ -60,6 +60,24 @@ def test_answers_that_must_not_be_kept_are_computed_each_time():
         assert inner.calls == 2, (inner.status, inner.headers, headers)
 
 
+class Streaming(Counting):
+    """The same, answering with an iterator, as Flask does (Counting answers with a whole list)."""
+
+    def __call__(self, environ, start_response):
+        return iter(super().__call__(environ, start_response))
+
+
+@pytest.mark.parametrize("kind", [Counting, Streaming])
+def test_an_answer_over_the_body_limit_is_given_whole_and_not_kept(kind):
+    inner = kind()
+    cache = ResponseCache(inner, max_body=8)
+    first, second = ask(cache), ask(cache)
+    assert inner.calls == 2
+    assert first[1].endswith(b"#1") and second[1].endswith(b"#2"), "given whole, each time"
+    small = ResponseCache(kind(), max_body=1 << 20)
+    assert ask(small) == ask(small), "kept when under the limit"
+
+
 def test_processes_of_one_build_share_what_they_rendered(tmp_path):
     """Two caches over one folder stand for two worker processes: what one rendered, the other reads."""
     first_inner, second_inner = Counting(), Counting()

@@ -277,3 +277,15 @@ def test_updates_are_harmless_to_the_lexer_and_rejected_by_the_parser():
     plain = [u for u in UPDATES if harmless(u)]
     assert len(plain) >= 8
     assert not any(parses(u) for u in plain)
+
+
+def test_the_quick_keyword_check_finds_what_the_regular_expression_finds():
+    """policy._mentions_watched lowers ASCII text instead of running WATCHED: each ASCII character in each
+    place of each keyword, and texts that are not ASCII (where 'ſ' stands for 's'), must be judged alike."""
+    from lodpub.sparql.policy import WATCHED, _mentions_watched
+
+    texts = [word[:i] + chr(c) + word[i + 1:] for word in ("service", "load", "from", "SeRvIcE")
+             for i in range(len(word)) for c in range(128)]
+    texts += ["ſervice", "ſ", "Ｆrom", "select * where { ?s ?p 'ünïcode' }", "LOAD", "fRoM", ""]
+    for text in texts:
+        assert _mentions_watched(text) == (WATCHED.search(text) is not None), text

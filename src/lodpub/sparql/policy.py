@@ -138,7 +138,17 @@ def harmless(query: str) -> bool:
     could spell one. Such a query runs over the union of our graphs, and the only thing `inspect` could refuse
     in it is an update, which the engine's query parser rejects by itself (a SyntaxError, never a run); so it
     may go to the engine uninspected (web/sparql_direct.py does, for the lexer's 0.05 ms)."""
-    return WATCHED.search(query) is None and "\\u" not in query and "\\U" not in query
+    return not _mentions_watched(query) and "\\u" not in query and "\\U" not in query
+
+
+def _mentions_watched(text: str) -> bool:
+    """WATCHED.search(text), in a sixteenth of the time for ASCII text (0.6 against 10 us for a bench query),
+    where ignoring case is lowering ASCII letters (the regular expression's Unicode case-insensitivity also
+    matches 'ſ' for 's', which ASCII text lacks)."""
+    if text.isascii():
+        lowered = text.lower()
+        return "service" in lowered or "load" in lowered or "from" in lowered
+    return WATCHED.search(text) is not None
 
 
 def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Graphs) -> Inspection:
@@ -154,7 +164,7 @@ def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Graphs) 
 
 
 def _scan(text: str, base: str, default_prefixes: dict[str, str], graphs: Graphs) -> Inspection:
-    watched = WATCHED.search(text) is not None
+    watched = _mentions_watched(text)
     known: set[str] | None = None
     prefixes: dict[str, str | tuple[str, str]] = dict(default_prefixes)   # declared ones: (base, IRI)
     form: str | None = None

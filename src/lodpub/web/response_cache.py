@@ -132,17 +132,22 @@ class ResponseCache:
         result = self.app(environ, remember)
         if method == "HEAD" or not self._keepable(seen):
             return result
-        body = bytearray()
-        try:
-            for chunk in result:
-                body += chunk
-                if len(body) > self.max_body:
-                    # Too big to keep: hand over what was read, then the rest as it comes.
-                    return _chain(bytes(body), result)
-        except BaseException:
+        if isinstance(result, list):    # whole already (web/sparql_direct.py): kept as it is, not copied
+            body = b"".join(result)
+            if len(body) > self.max_body:
+                return result
+        else:
+            body = bytearray()
+            try:
+                for chunk in result:
+                    body += chunk
+                    if len(body) > self.max_body:
+                        # Too big to keep: hand over what was read, then the rest as it comes.
+                        return _chain(bytes(body), result)
+            except BaseException:
+                _close(result)
+                raise
             _close(result)
-            raise
-        _close(result)
         entry = (seen["status"], list(seen["headers"]), bytes(body))
         self._keep(key, entry)
         if self._shareable(key) and not entry[0].startswith("404"):   # any path can be a 404: not bounded
