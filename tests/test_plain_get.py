@@ -14,6 +14,7 @@ import socket
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from gunicorn.config import Config
@@ -201,6 +202,21 @@ def test_the_answer_is_written_as_gunicorn_writes_it(head, app):
     _, ours = by_plain(head, app)
     assert undated(ours) == undated(theirs)
     assert b"\r\nDate: " in ours
+
+
+@pytest.mark.parametrize("head", PLAIN)
+def test_the_access_log_line_is_gunicorns_in_its_default_format(head):
+    log = Logger(CFG)
+    request = plain_get.read_plain(head, REFUSED)
+    environ = plain_get.environ_of(request, wsgi.base_environ(CFG), None, REMOTE, SERVER)
+    answered = plain_get.Answered(request.protocol)
+    answered.start("404 NOT FOUND", [("Content-Type", "text/plain"), ("Content-Length", "9")])
+    answered.sent = 9
+    atoms = log.atoms_wrapper_class(log.atoms(answered, request, environ, timedelta(milliseconds=3)))
+    assert CFG.access_log_format == plain_get.COMBINED
+    theirs = CFG.access_log_format % atoms
+    ours = plain_get.access_line(request, answered, environ)
+    assert re.sub(r"\[[^]]+\]", "[t]", ours, count=1) == re.sub(r"\[[^]]+\]", "[t]", theirs, count=1)
 
 
 # --- The worker: which requests it answers itself --------------------------------------------------------------
