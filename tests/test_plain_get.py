@@ -269,7 +269,6 @@ def ask(server: LiveServer, head: bytes, split: bool) -> bytes:
         return read_all(connection)
 
 
-@pytest.mark.embedded_only("the worker reads requests the same way over either store: asked once")
 @pytest.mark.parametrize("target, accept", [
     ("/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttp%3A%2F%2Fschema.org%2FPerson%3E%20%7D%20"
      "ORDER%20BY%20%3Fs", "application/sparql-results+json"),
@@ -287,7 +286,6 @@ def test_the_live_server_answers_a_plain_get_as_gunicorn_does(server, target, ac
     assert plain_answer.startswith((b"HTTP/1.1 200", b"HTTP/1.1 303", b"HTTP/1.1 404"))
 
 
-@pytest.mark.embedded_only("the worker logs the same way over either store: asked once")
 def test_a_plain_get_is_in_the_access_log(server):
     ask(server, b"GET /?logged=plain HTTP/1.1\r\nHost: x\r\nReferer: http://r/\r\nUser-Agent: ua/1\r\n\r\n", False)
     deadline = time.monotonic() + 10
