@@ -100,7 +100,7 @@ def test_at_the_limits_a_request_is_still_plain():
 def by_gunicorn(head: bytes, app) -> tuple[dict, bytes]:
     """gunicorn's environ for the request, and the bytes it writes for the application's answer."""
     ours, theirs = socket.socketpair()
-    with ours, theirs, ThreadPoolExecutor(1) as reader:
+    with ThreadPoolExecutor(1) as reader, theirs, ours:    # on a failure, `ours` closes first: the reader ends
         theirs.sendall(head)
         answer = reader.submit(read_all, theirs)
         request = next(get_parser(CFG, ours, REMOTE))
@@ -120,7 +120,7 @@ def by_gunicorn(head: bytes, app) -> tuple[dict, bytes]:
 
 def by_plain(head: bytes, app) -> tuple[dict, bytes]:
     ours, theirs = socket.socketpair()
-    with ours, theirs, ThreadPoolExecutor(1) as reader:
+    with ThreadPoolExecutor(1) as reader, theirs, ours:
         answer = reader.submit(read_all, theirs)
         request = plain_get.read_plain(head, REFUSED)
         environ = plain_get.environ_of(request, wsgi.base_environ(CFG), ours, REMOTE, SERVER)
@@ -161,6 +161,19 @@ def with_hop_by_hop(environ, start_response):
                                      ("Connection", "keep-alive"), ("Keep-Alive", "timeout=5"),
                                      ("X-Padded", "  value\t")])
     return iter([b"no"])
+
+
+def split_response(environ, start_response):
+    """A header value that would end the head and start another: gunicorn refuses it, and so does plain_get."""
+    start_response("200 OK", [("Content-Length", "2"), ("X-Evil", "a\r\n\r\nHTTP/1.1 200 OK")])
+    return [b"ok"]
+
+
+def test_a_header_that_would_split_the_answer_is_refused():
+    with pytest.raises(ValueError):
+        by_plain(PLAIN[0], split_response)
+    with pytest.raises(Exception, match="X-Evil"):
+        by_gunicorn(PLAIN[0], split_response)
 
 
 def legacy_write(environ, start_response):

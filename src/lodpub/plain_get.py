@@ -10,8 +10,8 @@ brief wants a 4xx that says what is wrong.
 What is plain: the whole head in the first read (at most MAX_HEAD bytes, nothing after it); the request line
 `GET <path and query> HTTP/1.1` (or 1.0); at most MAX_FIELDS header fields, each `name: value` of visible
 ASCII, none twice, and none of those that change how the request is read or whom it comes from
-(Content-Length, Transfer-Encoding, Expect, Upgrade, a name with '_', the forwarding headers gunicorn trusts
-from its proxies). Everything else, malformed requests included, goes to gunicorn as it came: the worker only
+(Content-Length, Content-Type, Transfer-Encoding, Expect, Upgrade, a name with '_', the scheme headers gunicorn
+trusts from its proxies). Everything else, malformed requests included, goes to gunicorn as it came: the worker only
 peeks at the head, so gunicorn's limits and its 400s stand.
 
 The environ is built as gunicorn builds it, and the answer is written as gunicorn writes one on a connection it
@@ -35,6 +35,8 @@ MAX_FIELDS = 100      # gunicorn's limit on header fields, as lodpub.server sets
 _TOKEN = rb"[!#$%&'*+.^`|~0-9A-Za-z-]+"
 HEAD = re.compile(rb"GET (/(?!/)[!\"$-~]*) HTTP/1\.([01])\r\n((?:" + _TOKEN + rb":[\t -~]*\r\n){0,%d})\r\n"
                   % MAX_FIELDS)
+RESPONSE_NAME = re.compile(_TOKEN.decode())
+UNSAFE_IN_VALUE = re.compile(r"[\r\n\0]")
 FIELD = re.compile(rb"(" + _TOKEN + rb"):[\t ]*([\t -~]*?)[\t ]*\r\n")
 OWS = " \t"
 # Fields of one connection, not of the answer: gunicorn drops them from what the application gives;
@@ -100,6 +102,9 @@ class Answered:
 
     def start(self, status: str, headers: list[tuple[str, str]]) -> None:
         """Take the application's status and headers as gunicorn's Response does."""
+        for name, value in headers:     # as gunicorn refuses them: no header may end the head early
+            if RESPONSE_NAME.fullmatch(name) is None or UNSAFE_IN_VALUE.search(value):
+                raise ValueError(f"invalid response header {name!r}")
         code = int(status[:3])
         self.status, self.no_body = status, code in (204, 304) or 100 <= code < 200
         kept = [(name, value.strip(OWS)) for name, value in headers if name.lower() not in HOP_BY_HOP]
