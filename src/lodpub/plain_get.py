@@ -101,19 +101,23 @@ class Answered:
         self.sent, self.head_sent, self.chunked, self.length, self.no_body = 0, False, False, None, False
 
     def start(self, status: str, headers: list[tuple[str, str]]) -> None:
-        """Take the application's status and headers as gunicorn's Response does."""
-        for name, value in headers:     # as gunicorn refuses them: no header may end the head early
-            if RESPONSE_NAME.fullmatch(name) is None or UNSAFE_IN_VALUE.search(value):
-                raise ValueError(f"invalid response header {name!r}")
+        """Take the application's status and headers as gunicorn's Response does: a header that could end the
+        head early is refused, hop-by-hop ones are dropped, and 1xx and 204 have no Content-Length."""
         code = int(status[:3])
         self.status, self.no_body = status, code in (204, 304) or 100 <= code < 200
-        kept = [(name, value.strip(OWS)) for name, value in headers if name.lower() not in HOP_BY_HOP]
-        if code == 204 or 100 <= code < 200:
-            kept = [(name, value) for name, value in kept if name.lower() != "content-length"]
-        lengths = [value for name, value in kept if name.lower() == "content-length"]
-        self.length = int(lengths[-1]) if lengths else None
+        no_length = code == 204 or 100 <= code < 200
+        self.headers, self.length = [], None
+        for name, value in headers:
+            if RESPONSE_NAME.fullmatch(name) is None or UNSAFE_IN_VALUE.search(value):
+                raise ValueError(f"invalid response header {name!r}")
+            lower = name.lower()
+            if lower in HOP_BY_HOP or (no_length and lower == "content-length"):
+                continue
+            value = value.strip(OWS)
+            if lower == "content-length":
+                self.length = int(value)
+            self.headers.append((name, value))
         self.chunked = self.length is None and self.protocol == "HTTP/1.1" and not self.no_body
-        self.headers = kept
 
     def head(self) -> bytes:
         lines = [f"{self.protocol} {self.status}", "Server: gunicorn", f"Date: {http_date()}", "Connection: close",
