@@ -68,7 +68,7 @@ class WokenAlone(SyncWorker):
     poller = None
     plain: tuple[frozenset[str], dict] | None = None    # the refused fields and gunicorn's base environ
     plain_log = False    # whether the access log is on, in gunicorn's default format (plain_get.access_line)
-    servers: dict[int, tuple[str, str]] = {}
+    servers: dict[int, tuple[str, str] | None] = {}    # per listener: its address, None if not TCP
 
     def init_process(self) -> None:
         self.prepare_plain()
