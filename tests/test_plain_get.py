@@ -159,7 +159,7 @@ def not_modified(environ, start_response):
 def with_hop_by_hop(environ, start_response):
     start_response("404 NOT FOUND", [("Content-Type", "text/plain"), ("Content-Length", "2"),
                                      ("Connection", "keep-alive"), ("Keep-Alive", "timeout=5"),
-                                     ("X-Padded", "  value\t")])
+                                     ("X-Padded", "  value\t"), ("X_Underscored", "kept")])
     return iter([b"no"])
 
 

@@ -26,17 +26,16 @@ import time
 from collections.abc import Callable, Iterable
 from email.utils import formatdate
 
-from gunicorn.http.wsgi import FileWrapper
+from gunicorn.http.message import TOKEN_RE
+from gunicorn.http.wsgi import HEADER_VALUE_RE, FileWrapper
 from gunicorn.util import unquote_to_wsgi_str
 
 MAX_HEAD = 8190       # gunicorn's limit on the request line, so that no plain request is one gunicorn refuses
 MAX_FIELDS = 100      # gunicorn's limit on header fields, as lodpub.server sets it
 
-_TOKEN = rb"[!#$%&'*+.^`|~0-9A-Za-z-]+"
+_TOKEN = rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+"     # RFC 9110's token; a name with '_' is then refused by read_plain
 HEAD = re.compile(rb"GET (/(?!/)[!\"$-~]*) HTTP/1\.([01])\r\n((?:" + _TOKEN + rb":[\t -~]*\r\n){0,%d})\r\n"
                   % MAX_FIELDS)
-RESPONSE_NAME = re.compile(_TOKEN.decode())
-UNSAFE_IN_VALUE = re.compile(r"[\r\n\0]")
 FIELD = re.compile(rb"(" + _TOKEN + rb"):[\t ]*([\t -~]*?)[\t ]*\r\n")
 OWS = " \t"
 # Fields of one connection, not of the answer: gunicorn drops them from what the application gives;
@@ -108,7 +107,7 @@ class Answered:
         no_length = code == 204 or 100 <= code < 200
         self.headers, self.length = [], None
         for name, value in headers:
-            if RESPONSE_NAME.fullmatch(name) is None or UNSAFE_IN_VALUE.search(value):
+            if TOKEN_RE.fullmatch(name) is None or HEADER_VALUE_RE.fullmatch(value) is None:
                 raise ValueError(f"invalid response header {name!r}")
             lower = name.lower()
             if lower in HOP_BY_HOP or (no_length and lower == "content-length"):
