@@ -285,14 +285,11 @@ class RemoteStore:
               prefixes: dict[str, str] | None = None, timeout: float | None = None) -> Result:
         """Run a SPARQL query on the store.
 
-        Raises `policy.Refused` for what our checks refuse (nothing is sent then), SyntaxError when the store
+        The endpoint inspected the query before (sparql/policy.py): nothing that would make the store fetch or
+        write comes here. Raises SyntaxError when the store
         refuses the query (400), StoreTimeout past the time limit (`timeout`, else this store's), StoreError
         when the store cannot be reached or fails.
         """
-        # Forwarded only once our checks have passed it: no update, nothing that would make the store fetch.
-        from .sparql.policy import inspect
-
-        inspect(sparql, base=base_iri or self.base, prefixes=prefixes or {}, graphs=self.graph_names())
         if dataset == UNION:
             default, named = self._union_dataset()
         else:
