@@ -16,6 +16,7 @@ import os
 from .config import Settings
 
 HEADER_READ_TIMEOUT_MS = 10_000
+MAX_HEAD_BYTES = 64 << 10    # a request's line and headers: more is refused (431) before the application
 
 
 def threads_for(settings: Settings) -> int:
@@ -43,6 +44,7 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None, 
     Granian(
         "lodpub.web:create_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
         workers=workers, blocking_threads=threads_for(settings),
-        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True),
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True,
+                                     max_buffer_size=MAX_HEAD_BYTES),
         websockets=False, respawn_failed_workers=True, respawn_interval=1.0, log_access=access_log,
     ).serve()

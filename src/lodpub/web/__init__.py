@@ -40,9 +40,16 @@ def _store_unavailable(error: StoreError):
     return response[0], 503, {**(response[2] if len(response) > 2 else {}), "Retry-After": "5"}
 
 
+MAX_URL = 8190    # as common servers and proxies: a longer query is sent by POST
+
+
 def _utf8_query_string():
-    """A query string whose percent-encoding is not UTF-8 is refused, never guessed at (RFC 3986, 2.5)."""
+    """A query string whose percent-encoding is not UTF-8 is refused, never guessed at (RFC 3986, 2.5); and a
+    URL too long for proxies and caches on the way is refused (414)."""
     raw = request.query_string
+    if len(raw) + len(request.environ.get("PATH_INFO", "")) > MAX_URL:
+        return errors.render_error(414, "URI Too Long", f"the URL is longer than {MAX_URL} characters; send a "
+                                                        "long SPARQL query by POST")
     if b"%" in raw or not raw.isascii():
         try:
             unquote_to_bytes(raw).decode("utf-8")

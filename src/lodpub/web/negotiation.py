@@ -41,7 +41,8 @@ class Representation:
 
     @property
     def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.media_type.endswith(("+xml", "+json"))
+        """With `charset` where the media type defines it (text, XML); JSON is UTF-8 by definition (RFC 8259)."""
+        textual = self.media_type.startswith("text/") or self.media_type.endswith("+xml")
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
     @property
