@@ -279,3 +279,24 @@ def wait_for_query_processes(server: LiveServer, count: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# --- The house ------------------------------------------------------------------------------------------------
+
+def test_the_server_does_not_import_the_build_pipeline():
+    import subprocess
+    import sys
+
+    pipeline = ["lodpub.build", "lodpub.dumps", "lodpub.validate", "lodpub.sources", "lodpub.enrich"]
+    code = ("import sys, lodpub.server, lodpub.web, lodpub.web.sparql, lodpub.sparql.processes; "
+            f"print([m for m in {pipeline!r} if m in sys.modules])")
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert imported.stdout.strip() == "[]"
+
+
+def test_nothing_in_src_writes_to_a_socket():
+    """HTTP is the server's: no module of ours opens or writes a socket."""
+    source = Path(__file__).resolve().parent.parent / "src" / "lodpub"
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "import socket" not in text and ".sendall(" not in text, path

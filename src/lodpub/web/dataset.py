@@ -12,9 +12,8 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, send_file
 
-from ..dumps import IANA_MEDIA, SPDX
 from ..formats import rdf_format
-from ..vocab import DCAT, DCTERMS, RDFS, SD, VOID
+from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
 from .documents import serve_graph
 from .graph import Index

@@ -187,7 +187,7 @@ def _wants_page(params: MultiDict) -> bool:
 
 
 def graph_names() -> list[str]:
-    """Our graphs, as the store says now (a few microseconds embedded; a remote store caches them)."""
+    """Our graphs, as the store says now (a remote store caches them)."""
     return context.store().graph_names()
 
 
