@@ -300,3 +300,31 @@ def test_nothing_in_src_writes_to_a_socket():
     for path in source.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "import socket" not in text and ".sendall(" not in text, path
+
+
+# --- Datasets in the protocol ------------------------------------------------------------------------------------
+
+ELSEWHERE = "http://example.org/not-a-graph-of-ours"
+
+
+@pytest.mark.parametrize("query, params", [
+    ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {"default-graph-uri": ELSEWHERE}),
+    (f"SELECT (COUNT(*) AS ?n) FROM <{ELSEWHERE}> WHERE {{ ?s ?p ?o }}", {}),
+    ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", {"named-graph-uri": ELSEWHERE}),
+    (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ELSEWHERE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}),
+])
+def test_a_graph_the_store_does_not_hold_is_empty(live, query, params):
+    """SPARQL 1.1 Query 13.2, Protocol 2.1.4: an empty graph, never an error and never fetched."""
+    response = requests.get(live.url + "sparql", params={"query": query, **params}, headers={"Accept": JSON})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+def test_the_protocols_dataset_overrides_from(live):
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{ELSEWHERE}> WHERE {{ ?s ?p ?o }}"
+    graphs = requests.get(live.url + "sparql", headers={"Accept": JSON}, params={
+        "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}).json()["results"]["bindings"]
+    ours = graphs[0]["g"]["value"]
+    response = requests.get(live.url + "sparql", params={"query": query, "default-graph-uri": ours},
+                            headers={"Accept": JSON})
+    assert int(response.json()["results"]["bindings"][0]["n"]["value"]) > 0
