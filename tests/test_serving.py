@@ -209,13 +209,27 @@ def test_documents_follow_the_one_negotiation_table(live, accept, media_type):
     assert response.headers["Content-Type"].split(";")[0] == media_type
 
 
-def test_the_answer_cache_does_not_grow_with_origin(live):
-    """CORS is the same for every origin: a thousand origins are one answer, never a thousand."""
-    for n in range(50):
-        response = requests.get(live.url + "doc/person/mike-pompeo", headers={
-            "Accept": "text/turtle", "Origin": f"https://site-{n}.example"})
-        assert response.status_code == 200
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
+def test_the_answer_cache_keys_on_the_negotiated_representation_not_on_headers(built):
+    """CORS is the same for every origin, and Accept headers that choose the same representation are one key:
+    fifty origins and spellings are one cached answer each, never fifty."""
+    from lodpub.web import create_app
+
+    app = create_app(built)
+    try:
+        client, cache = app.test_client(), app.extensions["lodpub"]["cache"]
+        first = client.get("/doc/person/mike-pompeo", headers={"Accept": "text/turtle, text/plain;q=0.5"})
+        kept = len(cache._entries)
+        for n in range(50):
+            response = client.get("/doc/person/mike-pompeo", headers={
+                "Accept": f"text/turtle;q=0.{n % 9 + 1}, text/plain;q=0.0{n % 9 + 1}",
+                "Origin": f"https://site-{n}.example", "User-Agent": f"agent {n}"})
+            assert response.data == first.data
+            assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert len(cache._entries) == kept
+        client.get("/doc/person/mike-pompeo", headers={"Accept": "application/ld+json"})
+        assert len(cache._entries) > kept     # another representation is another answer
+    finally:
+        app.extensions["lodpub"]["queries"].close()
 
 
 # --- Fairness -------------------------------------------------------------------------------------------------

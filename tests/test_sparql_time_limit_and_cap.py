@@ -20,6 +20,8 @@ import requests
 from .conftest import LiveServer
 
 CAP = 5
+WORKERS = 3   # LiveServer's --workers
+SLOTS = 3     # Settings.query_slots
 SCHEMA = "http://schema.org/"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MANY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
@@ -82,6 +84,9 @@ def read_all(sock: socket.socket) -> bytes:
 def test_a_long_query_is_stopped_at_the_limit_while_others_are_answered(limited, endpoint):
     """The engine's work really stops: the query process that ran it is gone once the 503 is sent, and the
     server's workers, and every other request, go on."""
+    deadline = time.monotonic() + 120     # every worker's query processes started
+    while len(query_processes(limited)) < WORKERS * SLOTS and time.monotonic() < deadline:
+        time.sleep(0.2)
     workers_before = set(children(limited.process.pid))
     long_query, sent = raw_request(limited.port, "/sparql?" + urlencode({"query": CARTESIAN}))
     running: set[int] = set()

@@ -6,13 +6,44 @@ result's rows or triples up to the cap, which is where a lazy result does its wo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
 import pyoxigraph as ox
 
 from ..store import Result, Solutions, Triples
+
+
+class Busy(Exception):
+    """Every query slot is taken and as many queries wait: come back later."""
+
+
+class Slots:
+    """Fairness: at most `slots` queries run at once, and at most as many more wait for one; a query past that
+    is told at once to come back later. The server keeps more threads than that, for documents."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = max(1, slots)
+        self._running = threading.BoundedSemaphore(self.slots)
+        self._admitted = threading.BoundedSemaphore(2 * self.slots)
+
+    @contextmanager
+    def held(self, wait: float):
+        """Hold a slot for the block; raise Busy if none is free within `wait` seconds or too many wait."""
+        if not self._admitted.acquire(blocking=False):
+            raise Busy()
+        try:
+            if not self._running.acquire(timeout=wait):
+                raise Busy()
+            try:
+                yield
+            finally:
+                self._running.release()
+        finally:
+            self._admitted.release()
 
 
 class QueryTimeout(Exception):

@@ -7,9 +7,9 @@ limit, the waiting request kills that process (its CPU comes back at once), answ
 started for the next query; the serving process and every other request in it go on untouched. A query process
 that dies by itself (an engine crash) costs only the request it was running.
 
-Fairness: at most `slots` queries run per serving process, and at most as many more wait for one; a query past
-that is told at once to come back later (`Busy`). The serving process keeps more threads than that (see
-`lodpub.server`), so entity documents are still answered while heavy SPARQL fills every slot.
+Fairness: at most `slots` queries run per serving process, and at most as many more wait for one (`limits.Slots`);
+a query past that is told at once to come back later (`Busy`). The serving process keeps more threads than that
+(see `lodpub.server`), so entity documents are still answered while heavy SPARQL fills every slot.
 
 The child is `python -m lodpub.sparql.processes STORE READ_FD WRITE_FD PARENT_PID`: it imports only the store
 and the engine, never Flask, and the kernel ends it when the serving process ends.
@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ..store import Dataset, EmbeddedStore
-from .limits import Answer, QueryTimeout, collect
+from .limits import Answer, Busy, QueryTimeout, Slots, collect
 from .results import NATIVE_GRAPHS, NATIVE_RESULTS
 
 __all__ = ["Busy", "EngineFailed", "QueryProcesses"]
@@ -38,10 +38,6 @@ __all__ = ["Busy", "EngineFailed", "QueryProcesses"]
 log = logging.getLogger("lodpub")
 NATIVE = {"results": NATIVE_RESULTS, "graph": NATIVE_GRAPHS}
 NATIVE_MAX_BYTES = 1 << 20
-
-
-class Busy(Exception):
-    """Every query slot of this process is taken and as many queries wait: come back later."""
 
 
 class EngineFailed(Exception):
@@ -81,27 +77,26 @@ class QueryProcesses:
         self._idle: list[_Slot] = []
         self._every: set[_Slot] = set()    # idle or running: what `close` ends
         self._lock = threading.Lock()
-        self._running = threading.BoundedSemaphore(self.slots)
-        self._admitted = threading.BoundedSemaphore(2 * self.slots)
+        self.fair = Slots(self.slots)
         self._pid = os.getpid()
         atexit.register(self.close)
+
+    def start(self) -> None:
+        """Start every query process now, in the background, so that the first queries find them ready."""
+        threading.Thread(target=self._start, name="lodpub-query-start", daemon=True).start()
+
+    def _start(self) -> None:
+        slots = [self._take() for _ in range(self.slots)]
+        for slot in slots:
+            self._give_back(slot)
 
     def run(self, query: str, dataset: Dataset, native: dict[str, str], base: str, prefixes: dict[str, str],
             cap: int, seconds: float) -> tuple[str, bytes] | Answer:
         """The answer: (kind, bytes) as the engine wrote it in the format `native` names for its kind (when it
         has one and the answer is short and within the cap), else the rows or triples up to the cap.
         Raises SyntaxError, QueryTimeout, Busy or EngineFailed."""
-        if not self._admitted.acquire(blocking=False):
-            raise Busy()
-        try:
-            if not self._running.acquire(timeout=seconds):
-                raise Busy()
-            try:
-                return self._run(pickle.dumps((query, dataset, native, base, prefixes, cap)), seconds)
-            finally:
-                self._running.release()
-        finally:
-            self._admitted.release()
+        with self.fair.held(seconds):
+            return self._run(pickle.dumps((query, dataset, native, base, prefixes, cap)), seconds)
 
     def _run(self, job: bytes, seconds: float):
         slot = self._take()

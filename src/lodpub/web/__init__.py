@@ -12,6 +12,7 @@ from flask import Flask, abort, request
 
 from ..config import Settings
 from ..manifest import build_id, read_manifest
+from ..sparql.limits import Slots
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
 from . import errors
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "manifest": manifest,
         "cache": cache,
         "queries": _query_processes(store, settings),
+        "slots": Slots(settings.query_slots),    # fairness for a remote store's queries
     }
     errors.register(app)
     app.register_error_handler(StoreError, _store_unavailable)
@@ -121,4 +123,6 @@ def _query_processes(store, settings: Settings):
         return None
     from ..sparql.processes import QueryProcesses
 
-    return QueryProcesses(store.path, settings.query_slots)
+    processes = QueryProcesses(store.path, settings.query_slots)
+    processes.start()
+    return processes

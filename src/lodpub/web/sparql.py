@@ -23,9 +23,9 @@ from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaTy
 
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..sparql import description, examples, limits, policy, results
-from ..sparql.limits import Answer, QueryTimeout
+from ..sparql.limits import Answer, Busy, QueryTimeout
 from ..sparql.policy import Refused
-from ..sparql.processes import Busy, EngineFailed
+from ..sparql.processes import EngineFailed
 from ..store import StoreError, StoreTimeout
 from . import context
 from .errors import render_error
@@ -248,8 +248,9 @@ def execute(store, query: str, dataset, chosen: dict[str, Representation | HTTPE
     settings, names = context.settings(), context.names()
     processes = current_app.extensions["lodpub"].get("queries")
     if processes is None:
-        result = store.query(query, dataset, base_iri=names.base, prefixes=names.prefixes())
-        done = limits.collect(result, settings.result_cap)
+        with current_app.extensions["lodpub"]["slots"].held(settings.query_timeout):
+            result = store.query(query, dataset, base_iri=names.base, prefixes=names.prefixes())
+            done = limits.collect(result, settings.result_cap)
     else:
         native = {kind: offer.key for kind, offer in chosen.items() if isinstance(offer, Representation)}
         done = processes.run(query, dataset, native, names.base, names.prefixes(), settings.result_cap,
