@@ -258,6 +258,37 @@ def test_heavy_queries_on_every_worker_leave_documents_and_lookups_answered(live
     assert not answers, "the heavy queries were still running while the others were answered"
 
 
+def test_a_query_process_that_dies_costs_only_its_own_request(live):
+    """As if the engine crashed on a query: its process dies; that request gets a 500 that says so, the
+    others are answered, and the next query finds a fresh process."""
+    import os
+    import signal
+
+    outcome: dict = {}
+
+    def heavy() -> None:
+        outcome["response"] = requests.get(live.url + "sparql", params={"query": f"{HEAVY} # crash"},
+                                           headers={"Accept": JSON}, timeout=120)
+
+    thread = threading.Thread(target=heavy, daemon=True)
+    before = set(busy_query_processes(live))
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (running := set(busy_query_processes(live)) - before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert running, "the heavy query never started"
+    for pid in running:
+        os.kill(pid, signal.SIGKILL)
+    thread.join(60)
+    response = outcome["response"]
+    assert response.status_code == 500
+    assert "engine" in response.text and "Traceback" not in response.text
+    assert requests.get(live.url + "doc/person/mike-pompeo.ttl").status_code == 200
+    after = requests.get(live.url + "sparql", params={"query": "ASK { ?s ?p ?o } # after the crash"},
+                         headers={"Accept": JSON})
+    assert after.json()["boolean"] is True
+
+
 def busy_query_processes(server: LiveServer) -> list[int]:
     """Query processes (python -m lodpub.sparql.processes) under the server that are using the CPU now."""
     found = []
