@@ -87,11 +87,27 @@ def rss(pid: int) -> int:
     return total
 
 
+def pss(pid: int) -> int:
+    """Proportional memory of a process tree, in bytes: pages shared between its processes (the store's files,
+    the libraries) counted once, as a machine's memory is used; RSS counts them once per process."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
 class Peak:
-    """Samples a process tree's RSS in the background; `peak` is the highest seen."""
+    """Samples a process tree's RSS (and PSS) in the background; `peak` is the highest RSS seen."""
 
     def __init__(self, pid: int, every: float = 0.2) -> None:
-        self.pid, self.every, self.peak = pid, every, 0
+        self.pid, self.every, self.peak, self.peak_pss = pid, every, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -99,6 +115,7 @@ class Peak:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, rss(self.pid))
+            self.peak_pss = max(self.peak_pss, pss(self.pid))
             self._stop.wait(self.every)
 
     def stop(self) -> int:
@@ -466,6 +483,7 @@ def main(argv: list[str] | None = None) -> None:
         for server in servers:
             if server.process is not None:
                 results["servers"][server.name]["peak_rss"] = server.stop()
+                results["servers"][server.name]["peak_pss"] = server.peak.peak_pss if server.peak else None
                 say(f"  {server.name}: peak RSS {results['servers'][server.name]['peak_rss'] / 1e6:.0f} MB")
 
     results["hop"] = measure_hop(dist / "store", MIX[0].texts(params, BASE, 1000))
@@ -586,6 +604,8 @@ def markdown(results: dict) -> str:
                          + " |")
     lines.append("| peak server RSS (process tree) | "
                  + " | ".join(mb(results["servers"][n].get("peak_rss")) for n in names) + " |")
+    lines.append("| peak server PSS (process tree, shared pages once) | "
+                 + " | ".join(mb(results["servers"][n].get("peak_pss")) for n in names) + " |")
     lines.append("| ready after (s) | " + " | ".join(f"{results['servers'][n].get('ready_s', 0):.1f}"
                                                      for n in names) + " |")
     hop = results.get("hop")

@@ -33,7 +33,7 @@ class Settings:
     max_request_bytes: int = 1_000_000
     # Bytes of answers one serving process keeps in memory (web/cache.py); 0 turns the whole-answer cache off.
     # `lodpub serve` splits its own budget evenly among its worker processes.
-    answer_cache_bytes: int = 128 << 20
+    answer_cache_bytes: int = 256 << 20
     # SPARQL queries one serving process runs at once, each in a query process of its own (sparql/processes.py).
     query_slots: int = 3
     # Incoming links shown per page of a description.

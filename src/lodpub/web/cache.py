@@ -8,9 +8,10 @@ what handlers compute (descriptions, indexes) for requests the middleware does n
 least-recently-used map (cachetools) bounded by one byte budget; a key always starts with the build, so no
 answer outlives the data it came from.
 
-Never kept: anything but GET and HEAD, requests with a cookie, credentials or a condition (If-None-Match,
-Range, ...), answers other than 200, 303 and 404, answers that set a cookie or say no-store or private, and
-SPARQL answers cut short.
+A kept answer with validators also answers a conditional GET (If-None-Match, else If-Modified-Since: RFC 9110,
+13.2.2) with 304. Never kept: anything but GET and HEAD, requests with a cookie, credentials, a range or a
+precondition (If-Match, If-Unmodified-Since), answers other than 200, 303 and 404, answers that set a cookie or
+say no-store or private, and SPARQL answers cut short.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from cachetools import LRUCache
+from werkzeug.http import parse_date, parse_etags, unquote_etag
 
 from .negotiation import accept_class
 
@@ -28,8 +30,8 @@ __all__ = ["AnswerCache", "CachedAnswers", "app_cache", "cached"]
 
 T = TypeVar("T")
 KEPT_STATUSES = ("200", "303", "404")
-NEVER_WITH = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
-              "HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+NEVER_WITH = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
+NOT_IN_304 = frozenset({"content-type", "content-length", "link"})
 OVERHEAD = 512    # what an entry costs beyond its body: key, headers, bookkeeping
 
 
@@ -89,9 +91,12 @@ class CachedAnswers:
         entry = self.cache.get(key)
         if entry is not None:
             status, headers, body = entry
+            if status.startswith("200") and _not_modified(environ, headers):
+                start_response("304 Not Modified", [h for h in headers if h[0].lower() not in NOT_IN_304])
+                return [b""]
             start_response(status, list(headers))
             return [b""] if method == "HEAD" else [body]
-        if method == "HEAD":
+        if method == "HEAD" or "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
             return self.app(environ, start_response)
         return self._fill(key, environ, start_response)
 
@@ -118,6 +123,23 @@ class CachedAnswers:
         entry = (seen["status"], list(seen["headers"]), bytes(body))
         self.cache.put(key, entry, len(body) + OVERHEAD)
         return [entry[2]]
+
+
+def _not_modified(environ: dict, headers: list[tuple[str, str]]) -> bool:
+    """Whether the client's copy is current: If-None-Match decides when sent (weak comparison), else
+    If-Modified-Since against Last-Modified."""
+    found = {name.lower(): value for name, value in headers}
+    if "HTTP_IF_NONE_MATCH" in environ:
+        etag = found.get("etag")
+        if etag is None:
+            return False
+        tags = parse_etags(environ["HTTP_IF_NONE_MATCH"])
+        return tags.star_tag or tags.contains_weak(unquote_etag(etag)[0])
+    since, modified = environ.get("HTTP_IF_MODIFIED_SINCE"), found.get("last-modified")
+    if since is None or modified is None:
+        return False
+    since_date, modified_date = parse_date(since), parse_date(modified)
+    return since_date is not None and modified_date is not None and modified_date <= since_date
 
 
 def _keepable(seen: dict) -> bool:

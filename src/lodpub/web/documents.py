@@ -65,10 +65,9 @@ def answer_prepared(prepared: Prepared, negotiated: bool) -> Response:
 
 
 def answer(document: Document, chosen: Representation, negotiated: bool) -> Response:
-    """The chosen representation of the document (or 304), with every header a Linked Data client reads."""
-    prepared = cached(("answer", document.key, chosen.key), lambda: prepare(document, chosen),
-                      lambda p: len(p.body) + 1024)
-    return answer_prepared(prepared, negotiated)
+    """The chosen representation of the document (or 304), with every header a Linked Data client reads.
+    (Not kept here: the answer cache in front of the application keeps the whole answer, and answers 304.)"""
+    return answer_prepared(prepare(document, chosen), negotiated)
 
 
 def links(document: Document) -> list[str]:
