@@ -52,6 +52,7 @@ SIZES = {"tiny": 3_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 SPARQL_JSON = "application/sparql-results+json"
 OXIGRAPH_UNION = "Oxigraph server (union graph)"
 OXIGRAPH_DEFAULT = "Oxigraph server (default graph)"
+WARM_UP = True
 REPEATED = "point lookup, one URL repeated"
 DISTINCT = "point lookup, a new query text each request"
 
@@ -298,8 +299,10 @@ request = function()
   return wrk.format("GET", paths[i])
 end
 """, encoding="utf-8")
-    result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-                             f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=seconds + 60)
+    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"]
+    if WARM_UP:    # a first round, not counted: every server meets the paths once per worker before it is timed
+        subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     found = re.search(r"Requests/sec:\s*([\d.]+)", result.stdout)
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", result.stdout)
     errors = re.search(r"Socket errors:.*", result.stdout)
@@ -338,7 +341,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="serve the existing build of this size instead of building (figures from build.json)")
     parser.add_argument("--skip", default="", help="queries of the mix to leave out (comma-separated keys)")
     parser.add_argument("--timeout", type=float, default=120.0, help="most seconds one request may take")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="time wrk's first round (by default a first round of each is run and not counted)")
     args = parser.parse_args(argv)
+    global WARM_UP
+    WARM_UP = args.warm_up
 
     triples = SIZES.get(args.size) or int(args.size)
     where = args.out or OUT / args.size
