@@ -16,7 +16,8 @@ import os
 from .config import Settings
 
 HEADER_READ_TIMEOUT_MS = 10_000
-MAX_HEAD_BYTES = 64 << 10    # a request's line and headers: more is refused (431) before the application
+MAX_HEAD_BYTES = 64 << 10
+WORKERS_KILL_TIMEOUT_S = 5    # a request's line and headers: more is refused (431) before the application
 
 
 def threads_for(settings: Settings) -> int:
@@ -47,4 +48,6 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None, 
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True,
                                      max_buffer_size=MAX_HEAD_BYTES),
         websockets=False, respawn_failed_workers=True, respawn_interval=1.0, log_access=access_log,
+        # On shutdown, a worker still busy (a query in flight) is killed after this long, never left behind.
+        workers_kill_timeout=WORKERS_KILL_TIMEOUT_S,
     ).serve()
