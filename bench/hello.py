@@ -1,4 +1,4 @@
-"""The floor: Flask's "hello" under the same WSGI server (gunicorn) as lodpub, for the cost of the stack itself."""
+"""The floor: Flask's "hello" under the same WSGI server (granian) as lodpub, for the cost of the stack itself."""
 
 from flask import Flask
 

@@ -4,12 +4,15 @@
 
 1. Generates the corpus (bench/out/<size>/data) unless it is there, and builds it with `lodpub build`
    (cold cache, then unchanged, then with one document touched): time, peak memory, store size.
-2. Loads the same dump into Oxigraph server (`oxigraph load`, then `serve-read-only --union-default-graph`)
-   and rdflib-endpoint, and starts a Flask "hello" and lodpub under gunicorn with the same worker count.
+2. Loads the same data into Oxigraph server twice: the N-Quads dump, served with its union default graph (what
+   matches lodpub's named graphs), and the N-Triples dump, all in its default graph (what a user who wants speed
+   runs); starts rdflib-endpoint, a Flask "hello" under granian, and `lodpub serve` (granian), with the same
+   worker count.
 3. Asks the SPARQL servers the query mix, one request at a time, each sample of each query to every server in
    turn so that they all meet the same moments of a noisy machine (median and p95 latency); then measures
    requests per second at concurrency 4 with wrk (bounded in time, loopback only): point lookups for every
-   SPARQL server, entity documents (Turtle, HTML) for lodpub, "/" for Flask.
+   SPARQL server (one URL repeated, as wrk does, and a new query text each request), entity documents (Turtle,
+   HTML) for lodpub, "/" for Flask; and what handing a light query to lodpub's query process costs.
 4. Writes bench/out/<size>/results.{json,md}; with --readme, puts the table into README.md.
 
 Every figure is measured side by side in this one run: this machine is shared and noisy, so compare ratios.
@@ -35,6 +38,9 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lodpub.config import Settings
+from lodpub.server import threads_for
+
 from . import generate
 from .mix import MIX, entity_paths
 
@@ -42,9 +48,13 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PEERS = OUT / "peers" / "bin"
 BASE = "http://localhost:8080/"
-WORKER_CLASS = "lodpub.server.WokenAlone"
 SIZES = {"tiny": 3_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 SPARQL_JSON = "application/sparql-results+json"
+OXIGRAPH_UNION = "Oxigraph server (union graph)"
+OXIGRAPH_DEFAULT = "Oxigraph server (default graph)"
+WARM_UP = True
+REPEATED = "point lookup, one URL repeated"
+DISTINCT = "point lookup, a new query text each request"
 
 
 # --- processes and their memory ----------------------------------------------------------------------------
@@ -78,11 +88,27 @@ def rss(pid: int) -> int:
     return total
 
 
+def pss(pid: int) -> int:
+    """Proportional memory of a process tree, in bytes: pages shared between its processes (the store's files,
+    the libraries) counted once, as a machine's memory is used; RSS counts them once per process."""
+    total = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
+    return total
+
+
 class Peak:
-    """Samples a process tree's RSS in the background; `peak` is the highest seen."""
+    """Samples a process tree's RSS (and PSS) in the background; `peak` is the highest RSS seen."""
 
     def __init__(self, pid: int, every: float = 0.2) -> None:
-        self.pid, self.every, self.peak = pid, every, 0
+        self.pid, self.every, self.peak, self.peak_pss = pid, every, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -90,6 +116,7 @@ class Peak:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, rss(self.pid))
+            self.peak_pss = max(self.peak_pss, pss(self.pid))
             self._stop.wait(self.every)
 
     def stop(self) -> int:
@@ -248,8 +275,10 @@ def first_fetch(port: int, paths: list[str], accept: str, budget: float) -> dict
             "max_ms": samples[-1] * 1000, "n": len(samples), "of": len(paths), "statuses": statuses}
 
 
-def wrk(port: int, paths: list[str], accept: str, seconds: int, work: Path, name: str) -> dict:
-    """Requests per second at concurrency 4 (2 threads), over a rotating list of paths."""
+def wrk(port: int, paths: list[str], accept: str, seconds: int, work: Path, name: str,
+        distinct: bool = False) -> dict:
+    """Requests per second at concurrency 4 (2 threads), over a rotating list of paths; `distinct`: each request
+    ends with a new number (URL-encoded `# n`, a SPARQL comment), so that no text comes twice."""
     if not shutil.which("wrk"):
         return {"error": "wrk is not installed (make bench installs it: apt-get install wrk)"}
     script = work / f"wrk-{name}.lua"
@@ -259,13 +288,21 @@ def wrk(port: int, paths: list[str], accept: str, seconds: int, work: Path, name
 }}
 local i = 0
 wrk.headers["Accept"] = {json.dumps(accept)}
+local n = 0
+local distinct = {"true" if distinct else "false"}
 request = function()
   i = i % #paths + 1
+  n = n + 1
+  if distinct then
+    return wrk.format("GET", paths[i] .. "%0A%23%20w" .. n)
+  end
   return wrk.format("GET", paths[i])
 end
 """, encoding="utf-8")
-    result = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script),
-                             f"http://127.0.0.1:{port}"], capture_output=True, text=True, timeout=seconds + 60)
+    command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"]
+    if WARM_UP:    # a first round, not counted: every server meets the paths once per worker before it is timed
+        subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     found = re.search(r"Requests/sec:\s*([\d.]+)", result.stdout)
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", result.stdout)
     errors = re.search(r"Socket errors:.*", result.stdout)
@@ -289,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="lodpub side by side with Oxigraph server, rdflib-endpoint "
                                                  "and Flask hello")
     parser.add_argument("--size", default="100k", help=f"one of {', '.join(SIZES)}, or a number of triples")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for lodpub and Flask (2)")
+    parser.add_argument("--workers", type=int, default=2, help="granian workers for lodpub and Flask (2)")
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (10)")
     parser.add_argument("--samples", type=int, default=300, help="requests per query (heavy ones: a fifth)")
     parser.add_argument("--budget", type=float, default=20.0, help="most seconds spent per query per server")
@@ -304,7 +341,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="serve the existing build of this size instead of building (figures from build.json)")
     parser.add_argument("--skip", default="", help="queries of the mix to leave out (comma-separated keys)")
     parser.add_argument("--timeout", type=float, default=120.0, help="most seconds one request may take")
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
+                        help="time wrk's first round (by default a first round of each is run and not counted)")
     args = parser.parse_args(argv)
+    global WARM_UP
+    WARM_UP = args.warm_up
 
     triples = SIZES.get(args.size) or int(args.size)
     where = args.out or OUT / args.size
@@ -370,11 +411,19 @@ def main(argv: list[str] | None = None) -> None:
             results["build"]["oxigraph_load_cpu_s"] = CPU[f"{PEERS / 'oxigraph'} load"]
             results["build"]["oxigraph_load_rss"] = mem
             results["build"]["oxigraph_store_bytes"] = du(location) if code == 0 else None
-            servers.append(Server("Oxigraph server", [str(PEERS / "oxigraph"), "serve-read-only", "--location",
-                                                      str(location), "--bind", "127.0.0.1:{port}",
-                                                      "--union-default-graph"], "/query", work / "oxigraph.log"))
+            servers.append(Server(OXIGRAPH_UNION, [str(PEERS / "oxigraph"), "serve-read-only", "--location",
+                                                   str(location), "--bind", "127.0.0.1:{port}",
+                                                   "--union-default-graph"], "/query", work / "oxigraph.log"))
+            flat = where / "oxigraph-default"
+            shutil.rmtree(flat, ignore_errors=True)
+            say("loading the N-Triples dump into Oxigraph's default graph")
+            run_measured([str(PEERS / "oxigraph"), "load", "--location", str(flat), "--file",
+                          str(dist / "dumps" / "lodpub.nt")], log=work / "oxigraph-default-load.log")
+            servers.append(Server(OXIGRAPH_DEFAULT, [str(PEERS / "oxigraph"), "serve-read-only", "--location",
+                                                     str(flat), "--bind", "127.0.0.1:{port}"], "/query",
+                                  work / "oxigraph-default.log"))
         else:
-            results["servers"]["Oxigraph server"] = {"error": f"blocked: {PEERS / 'oxigraph'} is missing"}
+            results["servers"][OXIGRAPH_UNION] = {"error": f"blocked: {PEERS / 'oxigraph'} is missing"}
     if "rdflib-endpoint" in peers:
         if (PEERS / "rdflib-endpoint").exists():
             servers.append(Server("rdflib-endpoint", [str(PEERS / "rdflib-endpoint"), "serve", "--host",
@@ -383,17 +432,17 @@ def main(argv: list[str] | None = None) -> None:
                                   "/", work / "rdflib-endpoint.log"))
         else:
             results["servers"]["rdflib-endpoint"] = {"error": f"blocked: {PEERS / 'rdflib-endpoint'} is missing"}
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    granian = str(Path(sys.executable).with_name("granian"))
     if "flask" in peers:
-        # Configured as `lodpub serve` configures gunicorn: the same workers (gunicorn's sync worker, woken
-        # alone: lodpub.server), and an access log line per request.
-        servers.append(Server('Flask "hello"', [gunicorn, "--workers", str(args.workers), "--bind",
-                                                "127.0.0.1:{port}", "--access-logfile", "-",
-                                                "--worker-class", WORKER_CLASS,
-                                                "--chdir", str(ROOT / "bench"), "hello:app"],
+        # Under the same server as lodpub, with as many workers and threads.
+        servers.append(Server('Flask "hello"', [granian, "--interface", "wsgi", "--workers", str(args.workers),
+                                                "--blocking-threads", str(threads_for(Settings())),
+                                                "--host", "127.0.0.1", "--port", "{port}",
+                                                "--working-dir", str(ROOT / "bench"), "hello:app"],
                               None, work / "flask.log"))
     servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
-                                     str(dist), "--workers", str(args.workers), "--query-timeout", "120"],
+                                     str(dist), "--workers", str(args.workers), "--query-timeout", "120",
+                                     "--no-access-log"],
                           "/sparql", work / "lodpub.log", env=env))
 
     try:
@@ -417,9 +466,12 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"  {query.key:10} {name:16} {fmt_latency(figures)}")
         for server in running:   # load tests one server at a time: wrk takes every core it is given
             if server.sparql_path:
-                point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)]
-                results["throughput"].setdefault("point lookup (SPARQL)", {})[server.name] = wrk(
+                point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 1)]
+                results["throughput"].setdefault(REPEATED, {})[server.name] = wrk(
                     server.port, point, SPARQL_JSON, args.seconds, work, slug(server.name) + "-point")
+                results["throughput"].setdefault(DISTINCT, {})[server.name] = wrk(
+                    server.port, [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)], SPARQL_JSON,
+                    args.seconds, work, slug(server.name) + "-distinct", distinct=True)
             if server.name == 'Flask "hello"':
                 results["throughput"].setdefault("hello", {})[server.name] = wrk(
                     server.port, ["/"], "*/*", args.seconds, work, "hello")
@@ -438,8 +490,10 @@ def main(argv: list[str] | None = None) -> None:
         for server in servers:
             if server.process is not None:
                 results["servers"][server.name]["peak_rss"] = server.stop()
+                results["servers"][server.name]["peak_pss"] = server.peak.peak_pss if server.peak else None
                 say(f"  {server.name}: peak RSS {results['servers'][server.name]['peak_rss'] / 1e6:.0f} MB")
 
+    results["hop"] = measure_hop(dist / "store", MIX[0].texts(params, BASE, 1000))
     (where / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = markdown(results)
     (where / "results.md").write_text(table, encoding="utf-8")
@@ -447,8 +501,33 @@ def main(argv: list[str] | None = None) -> None:
     if args.readme:
         update_readme(table, args.size)
     if not args.keep and args.size not in ("tiny", "100k"):
-        for path in (data, dist, cache, where / "oxigraph"):
+        for path in (data, dist, cache, where / "oxigraph", where / "oxigraph-default"):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def measure_hop(store_dir: Path, texts: list[str]) -> dict:
+    """What handing a light query to a query process costs: the same texts in this process, and through one."""
+    from lodpub.sparql.processes import QueryProcesses, execute
+    from lodpub.store import UNION, EmbeddedStore
+
+    store, processes = EmbeddedStore(store_dir), QueryProcesses(store_dir, 1)
+    native = {"results": "json"}
+
+    def median(run) -> float:
+        samples = []
+        for text in texts:
+            start = time.perf_counter()
+            run(text)
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples) * 1000
+
+    try:
+        processes.run(texts[0], UNION, native, BASE, {}, 10_000, 60)    # started and warm
+        inside = median(lambda t: execute(store, t, UNION, native, BASE, {}, 10_000))
+        through = median(lambda t: processes.run(t, UNION, native, BASE, {}, 10_000, 60))
+    finally:
+        processes.close()
+    return {"in_process_ms": inside, "through_process_ms": through, "n": len(texts)}
 
 
 def count_lines(path: Path) -> int:
@@ -489,8 +568,9 @@ def markdown(results: dict) -> str:
     b = results["build"]
     names = list(results["servers"])
     lines = [f"Benchmark at **{results['size']}** ({b['dump_triples']:,} triples in the dumps, "
-             f"{results['corpus']['documents']:,} documents), {results['machine']}, gunicorn with "
-             f"{results['workers']} workers, wrk at concurrency 4; load average {results.get('load', '?')} "
+             f"{results['corpus']['documents']:,} documents), {results['machine']}, granian with "
+             f"{results['workers']} workers (lodpub and Flask), wrk at concurrency 4; load average "
+             f"{results.get('load', '?')} "
              "at the start (a shared machine: compare within a run). Ratios are lodpub / peer.", ""]
     lines += ["| build | lodpub | Oxigraph (`oxigraph load`) |", "|---|---|---|",
               f"| load / build, cold | {b['cold_s']:.1f} s (parse, validate, store, dumps) | "
@@ -503,7 +583,7 @@ def markdown(results: dict) -> str:
               f"| peak memory of the build | {mb(b.get('peak_rss'))} | {mb(b.get('oxigraph_load_rss'))} |",
               f"| store on disk | {mb(b['store_bytes'])} | {mb(b.get('oxigraph_store_bytes'))} |", ""]
     sparql = [n for n in names if any(n in q for q in results["queries"].values())]
-    head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph (median) |"
+    head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph union (median) |"
     lines += [head, "|---" * (len(sparql) + 2) + "|"]
     for query in MIX:
         row = results["queries"].get(query.key, {})
@@ -512,7 +592,7 @@ def markdown(results: dict) -> str:
             found = row.get(n, {})
             cells.append(f"{found['median_ms']:.2f} / {found['p95_ms']:.2f}" if "median_ms" in found
                          else _err(found))
-        ratio = _ratio(row.get("lodpub", {}).get("median_ms"), row.get("Oxigraph server", {}).get("median_ms"))
+        ratio = _ratio(row.get("lodpub", {}).get("median_ms"), row.get(OXIGRAPH_UNION, {}).get("median_ms"))
         lines.append(f"| {query.label} | " + " | ".join(cells) + f" | {ratio} |")
     lines += ["", "| requests/s at concurrency 4 | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for key, row in results["throughput"].items():
@@ -523,10 +603,23 @@ def markdown(results: dict) -> str:
                      + " | ".join(f"{found['median_ms']:.0f} / {found['p95_ms']:.0f} / {found['max_ms']:.0f} "
                                   f"({found['n']} of {found['of']}, {found['statuses']})" if n == "lodpub" else ""
                                   for n in names) + " |")
+    floor = results["throughput"].get(REPEATED, {}).get(OXIGRAPH_DEFAULT, {}).get("rps")
+    for key, row in results["throughput"].items():
+        if "lodpub" in row and "rps" in row["lodpub"] and key != DISTINCT:
+            lines.append(f"| bar: lodpub {key} / Oxigraph default graph, point lookup (at least 1.0x) | "
+                         + " | ".join(_ratio(row["lodpub"]["rps"], floor) if n == "lodpub" else "" for n in names)
+                         + " |")
     lines.append("| peak server RSS (process tree) | "
                  + " | ".join(mb(results["servers"][n].get("peak_rss")) for n in names) + " |")
+    lines.append("| peak server PSS (process tree, shared pages once) | "
+                 + " | ".join(mb(results["servers"][n].get("peak_pss")) for n in names) + " |")
     lines.append("| ready after (s) | " + " | ".join(f"{results['servers'][n].get('ready_s', 0):.1f}"
                                                      for n in names) + " |")
+    hop = results.get("hop")
+    if hop:
+        lines += ["", f"A light query (the point lookup) in lodpub's serving process: {hop['in_process_ms']:.3f} ms "
+                      f"median; through a query process (sparql/processes.py): {hop['through_process_ms']:.3f} ms; "
+                      f"the hop costs {hop['through_process_ms'] - hop['in_process_ms']:.3f} ms (n={hop['n']})."]
     errors = [f"- {n}: {results['servers'][n]['error']}" for n in names if results["servers"][n].get("error")]
     if errors:
         lines += ["", *errors]

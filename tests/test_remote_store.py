@@ -11,7 +11,6 @@ import pytest
 import requests
 
 from lodpub.publish import publish
-from lodpub.sparql.policy import Refused
 from lodpub.store import Credentials, Dataset, RemoteStore, Solutions, StoreError, StoreTimeout, Triples
 from lodpub.vocab import Names
 
@@ -148,17 +147,35 @@ def empty_results(handler, seen) -> None:
 @pytest.mark.parametrize("query, status", [
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }", 400),
     ("SELECT * WHERE { ?s ?p ?o .SERVICE<http://127.0.0.1:1/sparql> { ?s ?p ?o } }", 400),
-    ("SELECT * FROM <http://example.org/remote-graph> WHERE { ?s ?p ?o }", 400),
     ("INSERT DATA { <http://e/s> <http://e/p> <http://e/o> }", 403),
     ("LOAD <http://127.0.0.1:1/data.ttl>", 400),
 ])
-def test_a_refused_query_is_never_forwarded(loopback, query, status):
+def test_a_refused_query_is_never_forwarded(built, loopback, query, status):
+    """The endpoint inspects a query once, before any store sees it: a remote store gets only what passed."""
     store = loopback(empty_results)
-    with pytest.raises(Refused) as refused:
-        RemoteStore(store.url, BASE).query(query)
-    assert refused.value.status == status
+    live = LiveServer(built, "--store", store.url + "query", "--store-union", "native")
+    try:
+        response = requests.get(live.url + "sparql", params={"query": query})
+    finally:
+        live.stop()
+    assert response.status_code == status
     forwarded = [q for seen in store.seen for q in seen.params.get("query", [])]
-    assert not any(word in q for q in forwarded for word in ("SERVICE", "INSERT", "LOAD", "remote-graph")), forwarded
+    assert not any(word in q for q in forwarded for word in ("SERVICE", "INSERT", "LOAD")), forwarded
+
+
+def test_a_graph_the_store_does_not_hold_is_never_named_to_it(built, loopback):
+    """FROM a graph that is not ours is an empty graph: the store is asked about an empty one instead."""
+    store = loopback(empty_results)
+    live = LiveServer(built, "--store", store.url + "query", "--store-union", "native")
+    try:
+        response = requests.get(live.url + "sparql", params={
+            "query": "SELECT * FROM <http://example.org/remote-graph> WHERE { ?s ?p ?o }"})
+    finally:
+        live.stop()
+    assert response.status_code == 200
+    sent = [seen for seen in store.seen if "query" in seen.params]
+    assert sent and all("http://example.org/remote-graph" not in v for seen in sent
+                        for key in ("default-graph-uri", "named-graph-uri") for v in seen.params.get(key, []))
 
 
 def test_a_malformed_query_is_reported_where_the_embedded_store_reports_it(store, remote):

@@ -1,4 +1,4 @@
-"""Running `lodpub serve`: a production WSGI server with several worker processes over the built store,
+"""Running `lodpub serve`: granian with several worker processes over the built store,
 which never re-reads the sources; and `--dev`, Flask's server with the reloader."""
 
 from __future__ import annotations
@@ -31,10 +31,49 @@ def children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="counts processes through /proc (Linux)")
 def test_serve_runs_several_worker_processes(server):
-    deadline = time.monotonic() + 10      # gunicorn forks its workers a random tenth of a second apart
+    deadline = time.monotonic() + 10
     while len(workers := children(server.process.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(workers) == 3, "the server fixture asks for three workers"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="kills a worker through /proc (Linux)")
+def test_a_worker_that_dies_is_replaced_and_the_site_stays_up(built):
+    live = LiveServer(built, "--workers", "2")
+    try:
+        deadline = time.monotonic() + 10
+        while len(workers := children(live.process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (workers[0] in (now := children(live.process.pid)) or len(now) < 2):
+            time.sleep(0.2)
+        assert workers[0] not in now and len(now) == 2
+        for _ in range(6):
+            assert get(live.url + "doc/person/mike-pompeo", "text/turtle").status_code == 200
+    finally:
+        live.stop()
+
+
+def test_serve_opens_no_control_socket(server):
+    """gunicorn 23+ listened on a control socket shared by every instance of a user; granian has none."""
+    from .test_serving import descendants
+
+    listening = {}    # inode -> path of every listening Unix socket with a name (flag 00010000: __SO_ACCEPTCON)
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and int(fields[3], 16) & 0x10000:
+            listening[fields[6]] = fields[7]
+    ours = set()
+    for pid in [server.process.pid, *descendants(server.process.pid)]:
+        for fd in Path(f"/proc/{pid}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                ours.add(target[8:-1])
+    assert not [listening[inode] for inode in ours if inode in listening]
 
 
 def test_serve_needs_only_the_built_dist_not_the_sources(built, tmp_path):

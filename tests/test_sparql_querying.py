@@ -55,11 +55,16 @@ def test_a_query_by_post_of_the_query_itself(endpoint, persons):
     assert bindings(response) == persons
 
 
-def test_a_direct_post_may_say_its_charset(endpoint):
+def test_a_direct_post_is_utf8_and_may_say_so(endpoint):
+    """SPARQL 1.1 Protocol, 2.1.3: the body of a direct POST is UTF-8; another charset is refused."""
     query = 'SELECT ?text WHERE { BIND("Qods Force’s commander" AS ?text) }'
+    response = requests.post(endpoint, data=query.encode("utf-8"), headers={
+        "Content-Type": "application/sparql-query; charset=UTF-8", "Accept": JSON})
+    assert bindings(response) == {("Qods Force’s commander",)}
     response = requests.post(endpoint, data=query.encode("utf-16"), headers={
         "Content-Type": "application/sparql-query; charset=utf-16", "Accept": JSON})
-    assert bindings(response) == {("Qods Force’s commander",)}
+    assert response.status_code == 415
+    assert "UTF-8" in response.text
 
 
 def test_the_query_is_read_as_utf8(endpoint):

@@ -1,4 +1,4 @@
-"""What the endpoint refuses, and that it never reaches out: read-only, no SERVICE, no LOAD, no remote FROM.
+"""What the endpoint refuses, and that it never reaches out: read-only, no SERVICE, no LOAD, FROM never fetched.
 
 Oxigraph really does send a SERVICE clause to its endpoint (the control test below shows it), so the endpoint
 must refuse such a query before it runs. The proof over HTTP: a test listens on a loopback port, sends queries
@@ -18,10 +18,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from lodpub.sparql.policy import Refused, harmless, inspect
+from lodpub.sparql.policy import Refused, inspect
 from lodpub.vocab import Names
 
 BASE = "http://localhost:8080/"
+JSON = "application/sparql-results+json"
 NAMES = Names(BASE)
 
 
@@ -53,12 +54,17 @@ def fetching_queries(port: int) -> list[str]:
         f"PREFIX : <{url}> SELECT * WHERE {{ BIND(1 AS ?o) FILTER(?o<'>') SERVICE:sparql {{ ?s ?p ?o }} #'\n}}",
         f"SELECT * WHERE {{ SERVICE#comment\n<{url}sparql> {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/\\u0073parql> {{ ?s ?p ?o }} }}",
-        f"SELECT * FROM <{url}graph> WHERE {{ ?s ?p ?o }}",
-        f"SELECT * FROM NAMED <{url}graph> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-        f"PREFIX remote: <{url}> SELECT * FROM remote:graph WHERE {{ ?s ?p ?o }}",
         f"LOAD <{url}data.ttl>",
         f"LOAD <{url}data.ttl> INTO GRAPH <{BASE}id/graph/x>",
     ]
+
+
+def graph_naming_queries(port: int) -> list[str]:
+    """Queries whose dataset names a graph at http://127.0.0.1:{port}/: an empty graph, never fetched."""
+    url = f"http://127.0.0.1:{port}/"
+    return [f"SELECT * FROM <{url}graph> WHERE {{ ?s ?p ?o }}",
+            f"SELECT * FROM NAMED <{url}graph> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+            f"PREFIX remote: <{url}> SELECT * FROM remote:graph WHERE {{ ?s ?p ?o }}"]
 
 
 def test_oxigraph_itself_would_connect_to_a_service(listener):
@@ -85,10 +91,15 @@ def test_no_request_makes_the_server_connect_anywhere(endpoint, listener):
                                        headers={"Content-Type": "application/sparql-query"})):
             assert response.status_code == 400, (query, response.status_code, response.text)
             assert response.text.strip(), query
+    for query in graph_naming_queries(port):
+        response = requests.get(endpoint, params={"query": query}, headers={"Accept": JSON})
+        assert response.status_code == 200, (query, response.text)
+        assert response.json()["results"]["bindings"] == []
     for parameter in ("default-graph-uri", "named-graph-uri"):
-        response = requests.get(endpoint, params={"query": "ASK { ?s ?p ?o }",
-                                                  parameter: f"http://127.0.0.1:{port}/graph"})
-        assert response.status_code == 400
+        response = requests.get(endpoint, headers={"Accept": JSON},
+                                params={"query": "ASK { ?s ?p ?o }", parameter: f"http://127.0.0.1:{port}/graph"})
+        assert response.status_code == 200
+        assert response.json()["boolean"] is False
     # Any fetch would have happened while the query ran, before its answer: nothing may be waiting now.
     assert not connected(listener, 0.5)
 
@@ -96,8 +107,6 @@ def test_no_request_makes_the_server_connect_anywhere(endpoint, listener):
 @pytest.mark.parametrize("keyword, query", [
     ("SERVICE", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
     ("LOAD", "LOAD <http://example.org/data.ttl>"),
-    ("FROM", "SELECT * FROM <http://example.org/graph> WHERE { ?s ?p ?o }"),
-    ("FROM", "SELECT * FROM NAMED <http://example.org/graph> WHERE { ?s ?p ?o }"),
 ])
 def test_a_refusal_says_why(endpoint, keyword, query):
     response = requests.get(endpoint, params={"query": query})
@@ -105,12 +114,6 @@ def test_a_refusal_says_why(endpoint, keyword, query):
     assert response.headers["Content-Type"].startswith("text/plain")
     assert keyword in response.text
     assert "fetch" in response.text or "outbound" in response.text
-
-
-def test_a_graph_parameter_naming_no_graph_of_ours_is_refused(endpoint):
-    response = requests.get(endpoint, params={"query": "ASK {}", "default-graph-uri": "http://example.org/g"})
-    assert response.status_code == 400
-    assert "default-graph-uri=http://example.org/g" in response.text
 
 
 # --- Read-only ------------------------------------------------------------------------------------------
@@ -247,36 +250,6 @@ def test_a_hostile_query_gets_an_answer_not_a_failure(endpoint):
     for hostile in ("(" * 500_000, "'''" + "''x" * 100_000, "SELECT " + "?from " * 100_000, "<" * 500_000):
         response = requests.post(endpoint, data=hostile.encode(), headers={"Content-Type": "application/sparql-query"})
         assert 400 <= response.status_code < 500 or response.status_code == 503, response.status_code
-
-
-# --- What may skip the check (web/sparql_direct.py) ---------------------------------------------------------
-
-UPDATES = (UPDATE, "DELETE WHERE { ?s ?p ?o }", "CLEAR ALL", "DROP GRAPH <http://e/g>", "CREATE GRAPH <http://e/g>",
-           "ADD DEFAULT TO <http://e/g>", "MOVE <http://e/a> TO <http://e/b>", "COPY DEFAULT TO <http://e/g>",
-           "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", "INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
-           "LOAD <http://127.0.0.1:1/data.ttl>")
-
-
-@pytest.mark.parametrize("query", [*TRICKS.values(), *UPDATES, "SELECT * FROM <http://e/g> WHERE { ?s ?p ?o }",
-                                   "ASK { ?s ?p '\\u0053ERVICE' . SERVICE <http://127.0.0.1:1/> { } }"])
-def test_a_query_the_check_refuses_is_never_harmless_unless_the_parser_rejects_it(query):
-    """A harmless query goes to the engine unchecked: sound only if the check could refuse nothing in it but
-    an update, which the engine's query parser rejects."""
-    try:
-        check(query)
-        refused = False
-    except Refused:
-        refused = True
-    assert refused, "every case here is one the check refuses"
-    if harmless(query):
-        assert not parses(query), "the parser would run what the check refuses"
-
-
-def test_updates_are_harmless_to_the_lexer_and_rejected_by_the_parser():
-    """So the case above is not empty: an update spelled without a watched keyword is harmless, and refused."""
-    plain = [u for u in UPDATES if harmless(u)]
-    assert len(plain) >= 8
-    assert not any(parses(u) for u in plain)
 
 
 def test_the_quick_keyword_check_finds_what_the_regular_expression_finds():

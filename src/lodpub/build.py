@@ -35,14 +35,13 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
 from .vocab import Names
 
-MANIFEST = "build.json"
-ANSWERS = "answers"          # under the cache folder: what servers rendered (web/response_cache.py)
 VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
@@ -550,8 +549,6 @@ def build(settings: Settings, progress: bool = False) -> dict:
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)
-        # Answers rendered from earlier builds are of no more use to anyone.
-        shutil.rmtree(settings.cache_dir / ANSWERS, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -573,10 +570,3 @@ def _swap(staging: Path, dist: Path) -> None:
         os.rename(dist, old)
     os.rename(staging, dist)
     shutil.rmtree(old, ignore_errors=True)
-
-
-def read_manifest(dist: Path) -> dict:
-    path = dist / MANIFEST
-    if not path.exists():
-        raise FileNotFoundError(f"{dist} holds no build: run `lodpub build` first")
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -79,7 +79,7 @@ def build(quiet: bool, **options) -> None:
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--base", help="Base IRI; must be the one the data was built with.")
 @click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="The built dist folder.")
-@click.option("--workers", type=int, help="Worker processes (default: twice the cores, at least 2).")
+@click.option("--workers", type=int, help="Worker processes (default: one per core, at least 2).")
 @click.option("--query-timeout", type=float, help="Seconds a SPARQL query may run (default 30).")
 @click.option("--result-cap", type=int, help="Most rows a SPARQL query returns (default 10000).")
 @click.option("--store", "store_url", metavar="URL",
@@ -87,10 +87,16 @@ def build(quiet: bool, **options) -> None:
                    "credentials from LODPUB_STORE_USER/LODPUB_STORE_PASSWORD or LODPUB_STORE_TOKEN.")
 @click.option("--store-union", type=click.Choice(["auto", "native", "explicit"]),
               help="How the store's default graph is made the union of the named graphs (default auto).")
+@click.option("--query-slots", type=click.IntRange(1, 64),
+              help="SPARQL queries each worker runs at once, each in a process of its own (default 3).")
+@click.option("--answer-cache", "answer_cache_mb", default=512, show_default=True, type=click.IntRange(0),
+              help="Megabytes of answers the server keeps in memory, split among its workers; 0: none.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="A line per request.")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
-def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> None:
+def serve(host: str, port: int, workers: int | None, dev: bool, answer_cache_mb: int, access_log: bool,
+          **options) -> None:
     """Serve the built data as Linked Data, with a SPARQL endpoint."""
-    from .build import read_manifest
+    from .manifest import read_manifest
     from .server import serve as run_server
 
     settings = settings_from(**options)
@@ -110,7 +116,8 @@ def serve(host: str, port: int, workers: int | None, dev: bool, **options) -> No
     else:
         source = str(settings.dist_dir)
     click.echo(f"serving {source} (base {settings.base}) on http://{host}:{port}/", err=True)
-    run_server(settings, host, port, workers=workers, dev=dev)
+    run_server(settings, host, port, workers=workers, dev=dev, answer_cache_bytes=answer_cache_mb << 20,
+               access_log=access_log)
 
 
 @main.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_BASE = "http://localhost:8080/"
@@ -31,14 +31,16 @@ class Settings:
     query_timeout: float = 30.0
     result_cap: int = 10_000
     max_request_bytes: int = 1_000_000
-    # Bytes of rendered answers the server's processes share on disk (cache_dir/answers); 0 turns it off.
-    answer_cache_bytes: int = 512 << 20
+    # Bytes of answers one serving process keeps in memory (web/cache.py); 0 turns the whole-answer cache off.
+    # `lodpub serve` splits its own budget evenly among its worker processes.
+    answer_cache_bytes: int = 256 << 20
+    # SPARQL queries one serving process runs at once, each in a query process of its own (sparql/processes.py).
+    query_slots: int = 3
     # Incoming links shown per page of a description.
     page_size: int = 50
     # The dataset's own metadata.
     title: str = "lodpub: who communicated what to whom"
     license: str = "https://creativecommons.org/licenses/by/4.0/"
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
@@ -55,13 +57,18 @@ class Settings:
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as LODPUB_* variables, which `from_env` reads back (for a server's worker processes)."""
+        return {f"LODPUB_{f.name.upper()}": str(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if getattr(self, f.name) is not None}
+
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         """Defaults, overridden by LODPUB_<FIELD> variables, overridden by non-None keyword arguments."""
         values: dict = {}
         for f in dataclasses.fields(cls):
             raw = os.environ.get(f"LODPUB_{f.name.upper()}")
-            if raw is None or f.name == "extra":
+            if raw is None:
                 continue
             values[f.name] = _coerce(f.type, raw, f.name)
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -27,11 +27,9 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .formats import RDF_FORMATS, RdfFormat
-from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SD, VOID, XSD, Names
+from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
-SPDX = "http://spdx.org/rdf/terms#"
-IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
 TYPE = ox.NamedNode(RDF + "type")
 RUN_LINES = 2_000_000      # lines sorted in memory at once by the external merge sort
 GZIP_LEVEL = 6             # zlib's default: 9 costs twice the time for a few percent

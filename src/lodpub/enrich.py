@@ -8,12 +8,12 @@ of our own terms are used: we do not reason over other vocabularies we have not 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TypeVar
 
 import pyoxigraph as ox
 
-from .vocab import OWL, RDF, RDFS
+from .vocab import OWL, RDF, RDFS, transitive_closure
 
 TYPE = ox.NamedNode(RDF + "type")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
@@ -49,21 +49,6 @@ class Entailments:
                     seen.add(e)
                     added.append(e)
         return triples + added
-
-
-def transitive_closure(direct: Mapping[K, set[K]]) -> dict[K, set[K]]:
-    """Everything each key reaches through `direct` (a subclass or subproperty hierarchy), itself excluded."""
-    closed: dict[K, set[K]] = {}
-    for start in direct:
-        found: set[K] = set()
-        stack = list(direct[start])
-        while stack:
-            node = stack.pop()
-            if node not in found and node != start:
-                found.add(node)
-                stack.extend(direct.get(node, ()))
-        closed[start] = found
-    return closed
 
 
 def _closure(direct: dict[ox.NamedNode, set[ox.NamedNode]]) -> dict[ox.NamedNode, list[ox.NamedNode]]:

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from .build import read_manifest
 from .config import Settings
+from .manifest import read_manifest
 from .store import Credentials, EmbeddedStore, check_store_url, redact
 from .vocab import VOID, Names
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+K = TypeVar("K")
+
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -19,6 +24,8 @@ DCAT = "http://www.w3.org/ns/dcat#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SH = "http://www.w3.org/ns/shacl#"
 VANN = "http://purl.org/vocab/vann/"
+SPDX = "http://spdx.org/rdf/terms#"
+IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
 
 STANDARD_PREFIXES: dict[str, str] = {
     "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "schema": SCHEMA,
@@ -47,12 +54,21 @@ class Names:
     def graph(self, slug: str) -> str:
         return self.thing("graph", slug)
 
-    def term(self, local: str) -> str:
-        return self.lpo + local
-
     def prefixes(self) -> dict[str, str]:
         """Prefixes for writing and querying: the standard ones plus our ontology's."""
         return {**STANDARD_PREFIXES, "lpo": self.lpo}
 
-    def sparql_prologue(self) -> str:
-        return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.prefixes().items())
+
+def transitive_closure(direct: Mapping[K, set[K]]) -> dict[K, set[K]]:
+    """Everything each key reaches through `direct` (a subclass or subproperty hierarchy), itself excluded."""
+    closed: dict[K, set[K]] = {}
+    for start in direct:
+        found: set[K] = set()
+        stack = list(direct[start])
+        while stack:
+            node = stack.pop()
+            if node not in found and node != start:
+                found.add(node)
+                stack.extend(direct.get(node, ()))
+        closed[start] = found
+    return closed

@@ -28,8 +28,6 @@ import pyoxigraph as ox
 from ..formats import RdfFormat
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 Row = Sequence["ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None"]

@@ -5,15 +5,19 @@ Nothing happens at import time; `create_app(settings)` opens the store and wires
 
 from __future__ import annotations
 
-import hashlib
+import io
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask
+from flask import Flask, abort, request
 
-from ..build import ANSWERS, read_manifest
 from ..config import Settings
+from ..manifest import build_id, read_manifest
+from ..sparql.limits import Slots
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
 from . import errors
+from .cache import AnswerCache, CachedAnswers
+from .http import allow_cors
 
 
 def open_store(settings: Settings):
@@ -37,7 +41,50 @@ def _store_unavailable(error: StoreError):
     return response[0], 503, {**(response[2] if len(response) > 2 else {}), "Retry-After": "5"}
 
 
+MAX_URL = 8190    # as common servers and proxies: a longer query is sent by POST
+
+
+def _utf8_query_string():
+    """A query string whose percent-encoding is not UTF-8 is refused, never guessed at (RFC 3986, 2.5); and a
+    URL too long for proxies and caches on the way is refused (414)."""
+    raw = request.query_string
+    if len(raw) + len(request.environ.get("PATH_INFO", "")) > MAX_URL:
+        return errors.render_error(414, "URI Too Long", f"the URL is longer than {MAX_URL} characters; send a "
+                                                        "long SPARQL query by POST")
+    if b"%" in raw or not raw.isascii():
+        try:
+            unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as error:
+            return errors.render_error(400, "Bad Request", f"the query string is not percent-encoded UTF-8 "
+                                                           f"(at byte {error.start} of its decoded form)")
+    return None
+
+
+def _bounded_body():
+    """A body over the size limit is 413 before anything runs, announced (Content-Length) or chunked: a
+    chunked body is read here up to the limit (Werkzeug's own limit stops reading there without a word, and
+    what was cut would run)."""
+    limit = request.max_content_length
+    if limit is None:
+        return
+    environ = request.environ
+    length = request.content_length
+    if length is not None:
+        if length > limit:
+            abort(413, f"the request body ({length} bytes) is over this server's limit of {limit} bytes")
+        return
+    if "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    data = environ["wsgi.input"].read(limit + 1)
+    if len(data) > limit:
+        abort(413, f"the request body is over this server's limit of {limit} bytes")
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
 def create_app(settings: Settings | None = None, store=None) -> Flask:
+    """The WSGI application: any WSGI server runs it (`lodpub serve` runs it under granian)."""
     settings = settings or Settings.from_env()
     manifest = read_manifest(settings.dist_dir)
     if manifest["base"] != settings.base:
@@ -45,41 +92,37 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         settings = settings.replace(base=manifest["base"])
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    store = store or open_store(settings)
+    cache = AnswerCache(build_id(manifest), settings.answer_cache_bytes)
     app.extensions["lodpub"] = {
         "settings": settings,
         "names": Names(settings.base),
-        "store": store or open_store(settings),
+        "store": store,
         "manifest": manifest,
+        "cache": cache,
+        "queries": _query_processes(store, settings),
+        "slots": Slots(settings.query_slots),    # fairness for a remote store's queries
     }
     errors.register(app)
     app.register_error_handler(StoreError, _store_unavailable)
+    app.before_request(_bounded_body)
+    app.before_request(_utf8_query_string)
+    app.after_request(allow_cors)
     from . import dataset, pages, resources, sparql, vocabulary
 
     for module in (resources, sparql, dataset, vocabulary, pages):
         app.register_blueprint(module.blueprint)
-    if isinstance(app.extensions["lodpub"]["store"], EmbeddedStore):
-        # Whole answers, before Flask: the embedded store never changes under a running process.
-        # And the common SPARQL request, answered natively without Flask (web/sparql_direct.py).
-        from .response_cache import ResponseCache
-        from .sparql_direct import DirectSparql
-
-        direct = DirectSparql(app.wsgi_app, app.extensions["lodpub"])
-        app.wsgi_app = ResponseCache(direct, shared=_shared_answers(settings, manifest))
+    if settings.answer_cache_bytes > 0:
+        app.wsgi_app = CachedAnswers(app.wsgi_app, cache)
     return app
 
 
-def _shared_answers(settings: Settings, manifest: dict):
-    """The folder of answers shared by the processes serving this build with these settings, or None."""
-    from .response_cache import SharedAnswers
+def _query_processes(store, settings: Settings):
+    """Killable query processes over the embedded store (a remote store keeps its own time limit)."""
+    if not isinstance(store, EmbeddedStore):
+        return None
+    from ..sparql.processes import QueryProcesses
 
-    if settings.answer_cache_bytes <= 0:
-        return None
-    # Which build: its folder, its time (to the second) and its store folder's inode (new with every build).
-    store = settings.store_dir.stat()
-    build = f"{settings.dist_dir.resolve()}\0{manifest['built']}\0{store.st_ino}\0{store.st_mtime_ns}"
-    served = hashlib.sha256(f"{build}\0{settings!r}".encode()).hexdigest()
-    try:
-        return SharedAnswers(settings.cache_dir / ANSWERS / served[:32], settings.answer_cache_bytes)
-    except OSError as error:
-        errors.log.warning("answers are not shared between processes: %s", error)
-        return None
+    processes = QueryProcesses(store.path, settings.query_slots)
+    processes.start()
+    return processes

@@ -12,22 +12,16 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, send_file
 
-from ..dumps import IANA_MEDIA, SPDX
 from ..formats import rdf_format
-from ..vocab import DCAT, DCTERMS, RDFS, SD, VOID
+from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
 from .documents import serve_graph
 from .graph import Index
-from .http import allow_cors
 from .view import View, best_literal
 
 blueprint = Blueprint("dataset", __name__)
 DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+){1,2}$")
 
-
-@blueprint.after_request
-def cors(response):
-    return allow_cors(response)
 
 
 @blueprint.route("/dataset")

@@ -16,7 +16,7 @@ Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -105,11 +105,6 @@ class Description:
     triples: list[ox.Triple]
     incoming: Incoming
     document: str                              # the document's IRI (without the page)
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def exists(self) -> bool:
-        return any(t.subject == ox.NamedNode(self.iri) for t in self.triples) or self.incoming.total > 0
 
 
 def exists(iri: str) -> bool:
@@ -291,10 +286,9 @@ def quotes_about(iri: str, limit: int) -> list[dict]:
 
     Three bounded queries: which quotes (at most `limit`, the first by IRI), what they say and when, and the
     spans that support them.
-    As one query with nested OPTIONALs, Oxigraph evaluated the spans' selectors for every row: over ten minutes
-    for a person quoted a few thousand times in 1M triples, against 0.2 s for the three. The type of a quote is
-    checked with FILTER EXISTS: joined with the links, Oxigraph read every quote of the dataset (100 ms a
-    person at 1M, against 10 ms).
+    As one query with nested OPTIONALs, Oxigraph evaluated the spans' selectors for every row, which takes
+    minutes for a person quoted thousands of times. The type of a quote is checked with FILTER EXISTS: joined
+    with the links, Oxigraph read every quote of the dataset.
     """
     ref = iri_ref(iri)
     found = select(f"SELECT DISTINCT ?q WHERE {{ {quotes_around(ref, '?q')} }} ORDER BY ?q LIMIT {limit}")

@@ -2,7 +2,7 @@
 
 A handler finds what a request names and hands over a `Document` (its triples, and how to render its page);
 this module writes the chosen representation, with `Content-Location`, `Vary`, `Link` alternates, license
-and dataset links, paging links, validators, CORS, and the 404 and 406 answers.
+and dataset links, paging links, validators, and the 404 and 406 answers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Response, abort, request
 from ..vocab import FOAF, RDF, RDFS, VOID
 from .cache import cached
 from .context import names, settings
-from .http import CORS_HEADERS, allow_cors, etag_for, last_modified, link, not_modified
+from .http import etag_for, last_modified, link, not_modified
 from .links import document_iri, href, with_extension, with_page
 from .negotiation import REPRESENTATIONS, Representation, available_types, wants_rdf
 from .serialize import serialize
@@ -51,7 +51,6 @@ def prepare(document: Document, chosen: Representation) -> Prepared:
         ("ETag", f'W/"{etag}"'),
         ("Last-Modified", last_modified()),
         ("Cache-Control", "public, no-cache"),
-        *CORS_HEADERS,
     )
     headers = (("Content-Type", chosen.content_type), ("Link", ", ".join(links(document))))
     return Prepared(body, headers, validators, etag)
@@ -66,10 +65,9 @@ def answer_prepared(prepared: Prepared, negotiated: bool) -> Response:
 
 
 def answer(document: Document, chosen: Representation, negotiated: bool) -> Response:
-    """The chosen representation of the document (or 304), with every header a Linked Data client reads."""
-    prepared = cached(("answer", document.key, chosen.key), lambda: prepare(document, chosen),
-                      lambda p: len(p.body) + 1024)
-    return answer_prepared(prepared, negotiated)
+    """The chosen representation of the document (or 304), with every header a Linked Data client reads.
+    (Not kept here: the answer cache in front of the application keeps the whole answer, and answers 304.)"""
+    return answer_prepared(prepare(document, chosen), negotiated)
 
 
 def links(document: Document) -> list[str]:
@@ -100,7 +98,7 @@ def not_acceptable(path: str | None = None) -> Response:
     if path:
         response.headers["Link"] = ", ".join(
             link(with_extension(path, r.extension), "alternate", r.media_type) for r in REPRESENTATIONS)
-    return allow_cors(response)
+    return response
 
 
 def not_found(iri: str, chosen: Representation | None) -> Response:
@@ -119,7 +117,7 @@ def not_found(iri: str, chosen: Representation | None) -> Response:
     ]
     response = Response(serialize(triples, rdf.rdf), status=404, content_type=rdf.content_type)
     response.vary.add("Accept")
-    return allow_cors(response)
+    return response
 
 
 def choose(extension: Representation | None) -> tuple[Representation | None, bool]:

@@ -12,7 +12,9 @@ log = logging.getLogger("lodpub")
 
 def wants_html() -> bool:
     """Only when HTML is asked for by name: a browser says text/html, curl's */* gets plain text."""
-    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+    from .negotiation import ERRORS, HTML, negotiate
+
+    return negotiate(ERRORS) is HTML
 
 
 PLAIN = "text/plain; charset=utf-8"

@@ -10,7 +10,8 @@ from werkzeug.http import http_date
 
 from .context import manifest
 
-EXPOSED = "Content-Location, Link, ETag, Last-Modified, Vary, Content-Length, Content-Range, Accept-Ranges"
+EXPOSED = ("Content-Location, Link, ETag, Last-Modified, Vary, Content-Type, Content-Length, Content-Range, "
+           "Accept-Ranges, X-Lodpub-Truncated, X-Lodpub-Result-Cap, Warning, Retry-After")
 MAX_PAGE = 1_000_000
 
 
@@ -47,13 +48,14 @@ CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-He
 
 
 def allow_cors(response: Response) -> Response:
-    """Any origin may read what we publish: it is public, read-only data."""
-    if "Access-Control-Allow-Origin" not in response.headers:
-        response.headers.extend(CORS_HEADERS)
+    """Any origin may read what we publish: it is public, read-only data. (The one CORS hook: every answer.)"""
+    headers = response.headers
+    for name, value in CORS_HEADERS:
+        headers[name] = value
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, If-None-Match, If-Modified-Since, Range"
-        response.headers["Access-Control-Max-Age"] = "86400"
+        headers.setdefault("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        headers.setdefault("Access-Control-Allow-Headers", "Accept, If-None-Match, If-Modified-Since, Range")
+        headers.setdefault("Access-Control-Max-Age", "86400")
     return response
 
 

@@ -12,7 +12,7 @@ from .cache import cached
 from .context import names, settings
 from .describe import LABEL_PROPERTIES, graph_triples, iri_ref, labels_and_types, select, values
 from .graph import Index
-from .http import allow_cors, page_argument
+from .http import page_argument
 from .links import is_safe_iri
 from .view import View, best_literal
 
@@ -25,10 +25,6 @@ def site():
     """What every page's frame shows."""
     return {"lodpub_license": lambda: settings().license}
 
-
-@blueprint.after_request
-def cors(response):
-    return allow_cors(response)
 
 
 @dataclass

@@ -12,16 +12,12 @@ from flask import Blueprint, abort, redirect, request
 from .cache import cached
 from .describe import Description, NotAnIri, describe, exists
 from .documents import Document, answer, choose, not_acceptable, not_found
-from .http import allow_cors, page_argument
+from .http import page_argument
 from .links import DOC, ID, encode_path, iri_of_path, is_safe_iri
 from .negotiation import split_extension
 
 blueprint = Blueprint("resources", __name__)
 
-
-@blueprint.after_request
-def cors(response):
-    return allow_cors(response)
 
 
 def known(iri: str) -> bool:

@@ -3,33 +3,33 @@
 One request goes through small steps, each a function here or a module of `lodpub.sparql`:
 
     CORS preflight -> read the operation (SPARQL 1.1 Protocol, 2.1) -> no query: service description or page
-    -> run_limited( inspect (policy) -> dataset -> store.query -> collect up to the cap ) -> write the answer
+    -> inspect (policy) -> dataset -> run (a query process, under the time limit and the result cap) -> write
 
 The default graph is the union of the named graphs (the service description says so); `default-graph-uri`,
-`named-graph-uri`, FROM and FROM NAMED may name any of our graphs and nothing else.
+`named-graph-uri`, FROM and FROM NAMED may name any graph: one the store does not hold is empty, never fetched.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
-from werkzeug.http import parse_accept_header
 
-from ..formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULT_FORMATS
+from ..formats import GRAPH_FORMATS, RESULT_FORMATS
 from ..sparql import description, examples, limits, policy, results
-from ..sparql.limits import Answer, QueryTimeout
+from ..sparql.limits import Answer, Busy, QueryTimeout
 from ..sparql.policy import Refused
+from ..sparql.processes import EngineFailed
 from ..store import StoreError, StoreTimeout
 from . import context
-from .cache import cached
 from .errors import render_error
+from .negotiation import HTML, SPARQL_OFFERS, Representation, choose
 
 blueprint = Blueprint("sparql", __name__)
 log = logging.getLogger("lodpub")
@@ -37,74 +37,34 @@ log = logging.getLogger("lodpub")
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
-EXPOSED_HEADERS = "X-Lodpub-Truncated, X-Lodpub-Result-Cap, Warning, Content-Type, Content-Length"
-CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED_HEADERS))
 CAP_HEADER = "X-Lodpub-Result-Cap"
-# Set in the WSGI environ by web/sparql_direct.py when it ran the query natively and found the answer too long.
-NATIVE_TRIED = "lodpub.native_tried"
+RETRY_AFTER = "5"
 
 
-# --- Negotiation: one list of offers per kind of answer, built from the formats table ----------------------
+# --- Negotiation: the one table of web/negotiation.py, offered per kind of answer ---------------------------
 
-@dataclass(frozen=True)
-class Offer:
-    key: str                        # our format key, or "html"
-    media_type: str                 # the Content-Type it is served with
-    accepts: tuple[str, ...]        # media types in Accept that select it, best first
-    names: tuple[str, ...]          # values of ?format= (or ?output=) that select it
-
-
-# Media types and format names other clients use for our formats (SPARQLWrapper sends format=n3, rdf+xml,
-# json-ld; N3 clients accept Turtle, which is N3; a JSON client of a CONSTRUCT gets JSON-LD).
-EXTRA_ACCEPTS = {"turtle": ("application/turtle", "text/n3", "application/n3", "text/rdf+n3"),
-                 "jsonld": ("application/x-json+ld", "application/json"),
-                 "json": ("text/javascript", "application/javascript")}
-EXTRA_NAMES = {"turtle": ("n3",), "rdfxml": ("xml", "rdf+xml"), "jsonld": ("json", "json-ld")}
-
-HTML = Offer("html", HTML_MEDIA_TYPE, (HTML_MEDIA_TYPE, "application/xhtml+xml"), ("html", "htm"))
-
-
-def _offers(formats) -> tuple[Offer, ...]:
-    return (*(Offer(f.key, f.media_type, (f.media_type, *f.aliases, *EXTRA_ACCEPTS.get(f.key, ())),
-                    (f.key, f.extension, f.media_type, *EXTRA_NAMES.get(f.key, ()))) for f in formats), HTML)
-
-
-# Offers by kind of answer: results (SELECT, ASK) and graphs (CONSTRUCT, DESCRIBE).
-OFFERS = {"results": _offers(RESULT_FORMATS), "graph": _offers(GRAPH_FORMATS)}
+OFFERS = SPARQL_OFFERS
 ANSWER_OFFERS = {"solutions": "results", "boolean": "results", "graph": "graph"}
 FORM_OFFERS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 GRAPH_KEYS = {f.key: f for f in GRAPH_FORMATS}
 
 
-def negotiate(kind: str, params: MultiDict) -> Offer:
+def negotiate(kind: str, params: MultiDict) -> Representation:
     """The offer a `format` (or `output`) parameter names, else the best by Accept (q-values), else the first."""
-    names = tuple(n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip())
-    chosen = choose_offer(kind, request.headers.get("Accept"), names)
-    if isinstance(chosen, str):
-        raise NotAcceptable(chosen)
-    return chosen
-
-
-@functools.lru_cache(maxsize=512)
-def choose_offer(kind: str, accept_header: str | None, names: tuple[str, ...]) -> Offer | str:
-    """An offer, or why none is acceptable; cached, since clients send the same few Accept headers."""
     offers = OFFERS[kind]
+    names = [n.strip().lower() for n in (*params.getlist("format"), *params.getlist("output")) if n.strip()]
     for name in names:
         for offer in offers:
             if name in offer.names:
                 return offer
     if names:
-        return f"format={names[0]} is not offered for this answer; the formats are: " + \
-            ", ".join(o.key for o in offers)
-    accept = parse_accept_header(accept_header, MIMEAccept)
-    if not accept:
-        return offers[0]
-    by_type = {media_type: offer for offer in offers for media_type in offer.accepts}
-    best = accept.best_match(list(by_type))
-    if best is None:
-        return "none of the media types in Accept is offered for this answer; the types are: " + \
-            ", ".join(o.media_type for o in offers)
-    return by_type[best]
+        raise NotAcceptable(f"format={names[0]} is not offered for this answer; the formats are: "
+                            + ", ".join(o.key for o in offers))
+    chosen = choose(request.headers.get("Accept"), offers)
+    if chosen is None:
+        raise NotAcceptable("none of the media types in Accept is offered for this answer; the types are: "
+                            + ", ".join(o.media_type for o in offers))
+    return chosen
 
 
 # --- Reading the operation: SPARQL 1.1 Protocol, section 2.1 -----------------------------------------------
@@ -117,26 +77,38 @@ class Operation:
     params: MultiDict
 
 
+def parameters(encoded: bytes | str, where: str) -> MultiDict:
+    """Percent-encoded parameters, read as UTF-8 (as the Protocol and RFC 3986 say); anything else is refused
+    rather than guessed at."""
+    try:
+        text = encoded.decode("utf-8") if isinstance(encoded, bytes) else encoded
+        return MultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
+    except UnicodeDecodeError as error:
+        raise Refused(400, f"the {where} is not percent-encoded UTF-8 (byte {error.start}: "
+                           f"{error.object[error.start:error.start + 8]!r}); encode the query as UTF-8") from None
+
+
 def read_operation() -> Operation:
-    """The query and its dataset, from GET, a form POST or a direct POST; refuse updates and the unknown."""
-    if request.method == "GET":
-        params = request.args
+    """The query and its dataset, from GET (or HEAD), a form POST or a direct POST; refuse updates and the rest."""
+    params = parameters(request.query_string, "query string")
+    if request.method in ("GET", "HEAD"):
         queries = params.getlist("query")
     elif request.mimetype == FORM:
-        params = MultiDict(request.args)
-        for key, values in request.form.lists():   # reading the form enforces the size limit: 413
+        body = request.get_data(cache=False)    # reading enforces the size limit: 413
+        for key, values in parameters(body, "form body").lists():
             params.setlist(key, params.getlist(key) + values)
         queries = params.getlist("query")
     elif request.mimetype == DIRECT:
-        params = request.args
         if "query" in params:
             raise Refused(400, "a query sent as application/sparql-query is the request body; the URL may not "
                                "carry another query parameter")
         charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            raise Refused(415, f"a query sent as {DIRECT} is UTF-8 (SPARQL 1.1 Protocol, 2.1.3), not {charset}")
         try:
-            queries = [request.get_data(cache=False).decode(charset)]
-        except (UnicodeDecodeError, LookupError) as error:
-            raise Refused(400, f"the query is not text in {charset}: {error}") from None
+            queries = [request.get_data(cache=False).decode("utf-8")]
+        except UnicodeDecodeError as error:
+            raise Refused(400, f"the query is not UTF-8 text: {error}") from None
     elif request.mimetype == UPDATE:
         raise Refused(403, "this endpoint is read-only: SPARQL Update is refused")
     else:
@@ -154,7 +126,7 @@ def read_operation() -> Operation:
 
 # --- The endpoint ------------------------------------------------------------------------------------------
 
-@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+@blueprint.route("/sparql", methods=["GET", "HEAD", "POST", "OPTIONS"], provide_automatic_options=False)
 def endpoint():
     if request.method == "OPTIONS":
         return preflight()
@@ -167,46 +139,43 @@ def endpoint():
         return refusal(refused.status, refused.message)
     except StoreError as error:
         log.error("the store failed under /sparql: %s", error)
-        return store_unavailable("the store behind this endpoint could not answer; try again later")
+        return unavailable("the store behind this endpoint could not answer; try again later")
+
+
+ALLOWED = "GET, HEAD, POST, OPTIONS"
 
 
 def preflight() -> Response:
     """CORS preflight: any origin may GET and POST queries, with any Content-Type and Accept."""
     response = Response(status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = ALLOWED
     response.headers["Access-Control-Allow-Headers"] = (request.headers.get("Access-Control-Request-Headers")
                                                         or "Accept, Content-Type")
     response.headers["Access-Control-Max-Age"] = "86400"
-    response.headers["Allow"] = "GET, POST, OPTIONS"
+    response.headers["Allow"] = ALLOWED
     return response
 
 
 @blueprint.after_request
-def cors(response: Response) -> Response:
-    headers = response.headers
-    for name, value in CORS_HEADERS:
-        headers[name] = value
-    vary = headers.get("Vary")
-    if not vary:
-        headers["Vary"] = "Accept"
-    elif "accept" not in {v.strip().lower() for v in vary.split(",")}:
-        headers["Vary"] = vary + ", Accept"
+def vary(response: Response) -> Response:
+    """Every answer here is negotiated."""
+    response.vary.add("Accept")
     return response
 
 
 def refusal(status: int, message: str, operation: Operation | None = None):
     titles = {400: "Bad Request", 403: "Forbidden", 406: "Not Acceptable", 413: "Payload Too Large",
-              415: "Unsupported Media Type", 503: "Service Unavailable"}
+              415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
     if operation is not None and operation.query is not None and _wants_page(operation.params):
         return page(operation.query, error=message), status
     return render_error(status, titles.get(status, "Error"), message)
 
 
-def store_unavailable(message: str, operation: Operation | None = None) -> Response:
-    """503 for a remote store that failed or was slow: a passing trouble, so the client is told when to retry.
-    (A query over our own time limit gets no Retry-After: it would run as long again.)"""
+def unavailable(message: str, operation: Operation | None = None) -> Response:
+    """503 for what may pass: a query over the time limit, every query slot taken, a remote store that failed
+    or was slow. The client is told when to try again."""
     response = current_app.make_response(refusal(503, message, operation))
-    response.headers["Retry-After"] = "5"
+    response.headers["Retry-After"] = RETRY_AFTER
     return response
 
 
@@ -218,7 +187,7 @@ def _wants_page(params: MultiDict) -> bool:
 
 
 def graph_names() -> list[str]:
-    """Our graphs, as the store says now (a few microseconds embedded; a remote store caches them)."""
+    """Our graphs, as the store says now (a remote store caches them)."""
     return context.store().graph_names()
 
 
@@ -236,50 +205,21 @@ def run(operation: Operation):
     settings, names, store = context.settings(), context.names(), context.store()
     prefixes = names.prefixes()
     query = operation.query
-    # Negotiated before the query runs, so that an unacceptable request costs nothing.
-    chosen: dict[str, Offer | HTTPException] = {}
-    for kind in OFFERS:
-        try:
-            chosen[kind] = negotiate(kind, operation.params)
-        except HTTPException as error:
-            chosen[kind] = error
-
-    try_native = not request.environ.get(NATIVE_TRIED)
-
-    def work() -> Written | tuple[Answer, Offer]:
-        graphs = store.graph_names
-        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
+    try:
+        # Negotiated and inspected before the query runs, so that a refused request costs nothing.
+        chosen: dict[str, Representation | HTTPException] = {}
+        for kind in OFFERS:
+            try:
+                chosen[kind] = negotiate(kind, operation.params)
+            except HTTPException as error:
+                chosen[kind] = error
+        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=store.graph_names)
         expected = chosen.get(FORM_OFFERS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
             raise expected
-        dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs, graphs)
-        written = native(store, query, dataset, chosen, names.base, prefixes, settings.result_cap) \
-            if try_native else None
-        if written is not None:
-            return written
-        result = store.query(query, dataset, base_iri=names.base, prefixes=prefixes)
-        answer = limits.collect(result, settings.result_cap)
-        offer = chosen[ANSWER_OFFERS[answer.kind]]
-        if isinstance(offer, HTTPException):
-            raise offer
-        return answer, offer
-
-    def answer() -> Written:
-        # A remote store keeps its own time limit (its HTTP timeout raises StoreTimeout), and nothing of the
-        # query runs here meanwhile: no thread to abandon, no worker to recycle.
-        remote = getattr(store, "keeps_time_limit", False)
-        done = work() if remote else limits.run_limited(work, settings.query_timeout)
-        return done if isinstance(done, Written) else serialize(*done)
-
-    # The same query over the same build gives the same bytes: answers are cached per build (web/cache.py),
-    # all but the HTML page and failures.
-    key = ("sparql", query, tuple(operation.default_graphs), tuple(operation.named_graphs),
-           *(o.key if isinstance(o, Offer) else repr(o) for o in chosen.values()))
-    try:
-        if HTML in chosen.values():
-            written = answer()
-        else:
-            written = cached(key, answer, lambda w: len(w.body or b"") + 512)
+        dataset = policy.dataset_for(inspection, operation.default_graphs, operation.named_graphs,
+                                     store.graph_names)
+        written = execute(store, query, dataset, chosen)
     except Refused as refused:
         return refusal(refused.status, refused.message, operation)
     except SyntaxError as error:
@@ -288,37 +228,40 @@ def run(operation: Operation):
         return refusal(406, error.description or "not acceptable", operation)
     except results.Unrepresentable as error:
         return refusal(406, str(error), operation)
-    except QueryTimeout:
-        return refusal(503, str(QueryTimeout(settings.query_timeout)), operation)
-    except StoreTimeout:
-        return store_unavailable(str(QueryTimeout(settings.query_timeout)), operation)
+    except (QueryTimeout, StoreTimeout):
+        return unavailable(str(QueryTimeout(settings.query_timeout)), operation)
+    except Busy:
+        return unavailable("every query slot of this server is taken by other queries; try again shortly",
+                           operation)
+    except EngineFailed:
+        return refusal(500, "the query engine failed on this query and was restarted; other queries are not "
+                            "affected", operation)
     except StoreError as error:
         log.error("the store failed on a SPARQL query: %s", error)
-        return store_unavailable("the store behind this endpoint could not answer; try again later", operation)
+        return unavailable("the store behind this endpoint could not answer; try again later", operation)
     return respond(written, query)
 
 
-NATIVE_MAX_BYTES = 1 << 20
-NATIVE = {"results": results.NATIVE_RESULTS, "graph": results.NATIVE_GRAPHS}
-
-
-def native(store, query: str, dataset, offers: dict[str, Offer | HTTPException | str], base: str,
-           prefixes: dict[str, str], cap: int) -> Written | None:
-    """The answer as the embedded store writes it, when it writes the format chosen for the query's kind of
-    answer (`offers`, by "results" and "graph"; what is not an Offer stands for none) and the answer is short
-    (at most NATIVE_MAX_BYTES, within the result cap); else None, and the query runs again the general way.
-    It may run in the query thread, outside the application context: everything it needs is passed in."""
-    serialized = getattr(store, "query_serialized", None)
-    found = {kind: writer for kind, offer in offers.items()
-             if isinstance(offer, Offer) and (writer := NATIVE[kind].get(offer.key))}
-    if serialized is None or not found:
-        return None
-    done = serialized(query, dataset, {kind: f.format for kind, f in found.items()}, NATIVE_MAX_BYTES,
-                      base_iri=base, prefixes=prefixes)
-    if done is None or not found[done[0]].within(done[1], cap):
-        return None
-    kind, data = done
-    return Written(_content_type(offers[kind].media_type), body=data)
+def execute(store, query: str, dataset, chosen: dict[str, Representation | HTTPException]) -> Written:
+    """Run the query: over the embedded store in a killable query process (sparql/processes.py), over a remote
+    store in this thread (the store keeps the time limit: its HTTP timeout raises StoreTimeout)."""
+    settings, names = context.settings(), context.names()
+    processes = current_app.extensions["lodpub"].get("queries")
+    if processes is None:
+        with current_app.extensions["lodpub"]["slots"].held(settings.query_timeout):
+            result = store.query(query, dataset, base_iri=names.base, prefixes=names.prefixes())
+            done = limits.collect(result, settings.result_cap)
+    else:
+        native = {kind: offer.key for kind, offer in chosen.items() if isinstance(offer, Representation)}
+        done = processes.run(query, dataset, native, names.base, names.prefixes(), settings.result_cap,
+                             settings.query_timeout)
+    if isinstance(done, tuple):
+        kind, body = done
+        return Written(chosen[kind].content_type, body=body)
+    offer = chosen[ANSWER_OFFERS[done.kind]]
+    if isinstance(offer, HTTPException):
+        raise offer
+    return serialize(done, offer)
 
 
 def _syntax_message(query: str, error: SyntaxError) -> str:
@@ -343,18 +286,18 @@ def _note(answer: Answer, cap: int) -> str | None:
             "use LIMIT and OFFSET to page through the rest")
 
 
-def serialize(answer: Answer, offer: Offer) -> Written:
+def serialize(answer: Answer, offer: Representation) -> Written:
     settings, names = context.settings(), context.names()
     note = _note(answer, settings.result_cap)
     if offer is HTML:
-        return Written(offer.media_type, answer=answer, note=note)
+        return Written(offer.content_type, answer=answer, note=note)
     if answer.kind == "graph":
         body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
     elif answer.kind == "solutions":
         body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
     else:
         body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
-    return Written(_content_type(offer.media_type), body=body, note=note)
+    return Written(offer.content_type, body=body, note=note)
 
 
 def respond(written: Written, query: str) -> Response:
@@ -369,17 +312,6 @@ def respond(written: Written, query: str) -> Response:
     return response
 
 
-def answer_headers(content_type: str, length: int, cap: int) -> list[tuple[str, str]]:
-    """The headers of a whole answer in a format, as `respond` and `cors` set them: what web/sparql_direct.py
-    sends for the answers it writes before Flask (a test compares the two)."""
-    return [("Content-Type", content_type), ("Content-Length", str(length)), (CAP_HEADER, str(cap)),
-            *CORS_HEADERS, ("Vary", "Accept")]
-
-
-def _content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
-
-
 # --- The service description, and the page for browsers ----------------------------------------------------
 
 def service_description(params: MultiDict):
@@ -389,7 +321,7 @@ def service_description(params: MultiDict):
     names = context.names()
     triples = description.describe(names, context.settings(), graph_names())
     body = results.graph(triples, GRAPH_KEYS[offer.key], description.PREFIXES)
-    return Response(body, content_type=_content_type(offer.media_type))
+    return Response(body, content_type=offer.content_type)
 
 
 def page(query: str | None, answer: Answer | None = None, note: str | None = None, error: str | None = None) -> str:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..enrich import transitive_closure
-from ..vocab import OA, OWL, RDF, RDFS, XSD
+from ..vocab import OA, OWL, RDF, RDFS, XSD, transitive_closure
 from .cache import cached
 from .context import names
 from .describe import LABEL_PROPERTIES, TYPE, graph_triples

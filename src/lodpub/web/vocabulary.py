@@ -15,7 +15,6 @@ from ..vocab import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
 from .context import names
 from .documents import serve_graph
 from .graph import Index
-from .http import allow_cors
 from .view import View, best_literal
 
 blueprint = Blueprint("vocabulary", __name__)
@@ -28,10 +27,6 @@ CLASS_TYPES = {OWL + "Class", RDFS + "Class"}
 PROPERTY_TYPES = {OWL + "ObjectProperty": "object property", OWL + "DatatypeProperty": "datatype property",
                   OWL + "AnnotationProperty": "annotation property", RDF + "Property": "property"}
 
-
-@blueprint.after_request
-def cors(response):
-    return allow_cors(response)
 
 
 @blueprint.route("/ontology")
