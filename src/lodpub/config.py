@@ -31,6 +31,12 @@ class Settings:
     query_timeout: float = 30.0
     result_cap: int = 10_000
     max_request_bytes: int = 1_000_000
+    # How deep and how big a query may be, checked on its text before any parser (sparql/guards.py); set well
+    # below where Oxigraph's parser and evaluator overflow their stack (docs/security.md).
+    query_max_depth: int = 200
+    query_max_chain: int = 150
+    query_max_patterns: int = 256
+    query_max_terms: int = 50_000
     # Bytes of rendered answers the server's processes share on disk (cache_dir/answers); 0 turns it off.
     answer_cache_bytes: int = 512 << 20
     # Incoming links shown per page of a description.

@@ -264,7 +264,7 @@ class RemoteStore:
     keeps_time_limit = True
 
     def __init__(self, url: str, base: str, *, timeout: float = 30.0, union: str = "auto",
-                 credentials: Credentials | None = None, graph_ttl: float = 30.0) -> None:
+                 credentials: Credentials | None = None, graph_ttl: float = 30.0, limits=None) -> None:
         if union not in UNION_MODES:
             raise ValueError(f"union mode {union!r} is not one of {', '.join(UNION_MODES)}")
         check_store_url(url)
@@ -274,6 +274,7 @@ class RemoteStore:
         self.union = union
         self.credentials = credentials
         self.graph_ttl = graph_ttl
+        self.limits = limits    # query guards (sparql/guards.py); None: the defaults
         self._graphs: tuple[float, list[str]] | None = None
 
     def __repr__(self) -> str:
@@ -292,7 +293,8 @@ class RemoteStore:
         # Forwarded only once our checks have passed it: no update, nothing that would make the store fetch.
         from .sparql.policy import inspect
 
-        inspect(sparql, base=base_iri or self.base, prefixes=prefixes or {}, graphs=self.graph_names())
+        inspect(sparql, base=base_iri or self.base, prefixes=prefixes or {}, graphs=self.graph_names(),
+                limits=self.limits)
         if dataset == UNION:
             default, named = self._union_dataset()
         else:

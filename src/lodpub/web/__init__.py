@@ -11,6 +11,7 @@ from flask import Flask
 
 from ..build import ANSWERS, read_manifest
 from ..config import Settings
+from ..sparql.guards import Limits
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
 from . import errors
@@ -21,7 +22,8 @@ def open_store(settings: Settings):
     SPARQL 1.1 store (`store_url`), with credentials from the environment."""
     if settings.store_url:
         return RemoteStore(settings.store_url, settings.base, timeout=settings.query_timeout,
-                           union=settings.store_union, credentials=Credentials.from_env())
+                           union=settings.store_union, credentials=Credentials.from_env(),
+                           limits=Limits.of(settings))
     return EmbeddedStore(settings.store_dir)
 
 
@@ -59,12 +61,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         app.register_blueprint(module.blueprint)
     if isinstance(app.extensions["lodpub"]["store"], EmbeddedStore):
         # Whole answers, before Flask: the embedded store never changes under a running process.
-        # And the common SPARQL request, answered natively without Flask (web/sparql_direct.py).
         from .response_cache import ResponseCache
-        from .sparql_direct import DirectSparql
 
-        direct = DirectSparql(app.wsgi_app, app.extensions["lodpub"])
-        app.wsgi_app = ResponseCache(direct, shared=_shared_answers(settings, manifest))
+        app.wsgi_app = ResponseCache(app.wsgi_app, shared=_shared_answers(settings, manifest))
     return app
 
 

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaTy
 from werkzeug.http import parse_accept_header
 
 from ..formats import GRAPH_FORMATS, HTML_MEDIA_TYPE, RESULT_FORMATS
-from ..sparql import description, examples, limits, policy, results
+from ..sparql import description, examples, guards, limits, policy, results
 from ..sparql.limits import Answer, QueryTimeout
 from ..sparql.policy import Refused
 from ..store import StoreError, StoreTimeout
@@ -248,7 +248,8 @@ def run(operation: Operation):
 
     def work() -> Written | tuple[Answer, Offer]:
         graphs = store.graph_names
-        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs)
+        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=graphs,
+                                    limits=guards.Limits.of(settings))
         expected = chosen.get(FORM_OFFERS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
             raise expected
