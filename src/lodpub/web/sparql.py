@@ -30,6 +30,7 @@ from ..store import StoreError, StoreTimeout
 from . import context
 from .cache import cached
 from .errors import render_error
+from .links import safe_href
 
 blueprint = Blueprint("sparql", __name__)
 log = logging.getLogger("lodpub")
@@ -424,11 +425,8 @@ class Cells:
         return {"kind": "literal", "text": term.value, "suffix": suffix}
 
     def href(self, iri: str) -> str | None:
-        if iri.startswith(self.base):
-            return f"{self.root}/{iri[len(self.base):]}"
-        if iri.startswith(("http://", "https://")):
-            return iri
-        return None   # never a link to javascript: or any other scheme
+        link = safe_href(iri)    # never a link to javascript: or any other scheme
+        return self.root + link if link is not None and link.startswith("/") else link
 
     def short(self, iri: str) -> str:
         for prefix, namespace in self.prefixes:
