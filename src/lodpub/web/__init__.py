@@ -14,7 +14,7 @@ from ..config import Settings
 from ..sparql.guards import Limits
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
-from . import errors
+from . import errors, security
 
 
 def open_store(settings: Settings):
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "manifest": manifest,
     }
     errors.register(app)
+    security.register(app)
     app.register_error_handler(StoreError, _store_unavailable)
     from . import dataset, pages, resources, sparql, vocabulary
 
