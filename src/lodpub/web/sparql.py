@@ -323,9 +323,16 @@ def native(store, query: str, dataset, offers: dict[str, Offer | HTTPException |
     return Written(_content_type(offers[kind].media_type), body=data)
 
 
+EXCERPT = 40       # characters of the query shown on each side of a syntax error
+MESSAGE = 300      # characters of the parser's own message
+
+
 def _syntax_message(query: str, error: SyntaxError) -> str:
-    """The parser's message, and the line it points at with a caret under the column."""
+    """The parser's message, and a short excerpt of the line it points at with a caret under the column:
+    never more of the query than that."""
     message = str(error)
+    if len(message) > MESSAGE:
+        message = message[:MESSAGE] + "…"
     where = re.search(r"at (\d+):(\d+)", message)
     if not where:
         return message
@@ -334,7 +341,16 @@ def _syntax_message(query: str, error: SyntaxError) -> str:
     if not 1 <= line <= len(lines):
         return message
     text = lines[line - 1]
-    return f"{message}\n{text}\n{' ' * (min(column, len(text) + 1) - 1)}^"
+    at = min(column, len(text) + 1) - 1
+    start, end = max(0, at - EXCERPT), min(len(text), at + EXCERPT)
+    excerpt = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return f"{message}\n{excerpt}\n{' ' * (at - start + (1 if start else 0))}^"
+
+
+def cap_link() -> str:
+    """Where a cut result points (SPARQL JSON head.link, XML <link>, a Link header): the query page's words
+    on the cap, under the build's base (never the request's Host, since answers are cached)."""
+    return context.names().base + "sparql#result-cap"
 
 
 def _note(answer: Answer, cap: int) -> str | None:
@@ -353,9 +369,9 @@ def serialize(answer: Answer, offer: Offer) -> Written:
     if answer.kind == "graph":
         body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
     elif answer.kind == "solutions":
-        body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
+        body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note, cap_link())
     else:
-        body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
+        body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note, cap_link())
     return Written(_content_type(offer.media_type), body=body, note=note)
 
 
@@ -367,6 +383,7 @@ def respond(written: Written, query: str) -> Response:
     response.headers[CAP_HEADER] = str(context.settings().result_cap)
     if written.note:
         response.headers["X-Lodpub-Truncated"] = "true"
+        response.headers.add("Link", f'<{cap_link()}>; rel="describedby"')
         response.headers["Warning"] = f'199 lodpub "{written.note}"'
     return response
 
