@@ -19,6 +19,7 @@ from lodpub.web.links import safe_href
 from .conftest import BASE, ROOT, LiveServer, project_settings
 from .webdriver import CHROMEDRIVER, CHROMIUM, Browser
 
+pytestmark = pytest.mark.probe("XSS and headers")
 HOSTILE = [
     "javascript:window.top.xss='sameAs'",
     "JaVaScRiPt:alert(document.domain)",

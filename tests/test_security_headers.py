@@ -13,6 +13,7 @@ import requests
 
 from .linkeddata import get
 
+pytestmark = pytest.mark.probe("XSS and headers")
 Q = quote("SELECT * WHERE { ?s ?p ?o } LIMIT 3")
 DEEP = ("SELECT * WHERE " + "{" * 5000 + "}" * 5000).encode()
 # (method, path, headers, body, the status expected)
