@@ -271,6 +271,10 @@ SHAPES = {   # the issue's report, and the other shapes probed while choosing th
     "2,500 groups spelt \\u007B": ("SELECT * WHERE " + "\\u007B" * 2500 + T + "\\u007D" * 2500, "depth"),
     "deep parentheses hidden after a comparison": (
         "SELECT * WHERE { ?s ?p ?o FILTER(?o<?o" + "&&?o" * 5000 + ">?o) }", "chain"),
+    "5k nested quoted triples": ("SELECT * WHERE { " + "<< " * 5000 + T[:-2] + " >> ?p ?o" * 5000 + " }", "depth"),
+    "5k nested triple terms": ("SELECT * WHERE { ?s ?p " + "<<( ?s ?p " * 5000 + "?o" + " )>>" * 5000 + " }",
+                               "depth"),
+    "5k nested annotations": ("SELECT * WHERE { ?s ?p ?o " + "{| ?p ?o " * 5000 + "|}" * 5000 + " }", "depth"),
     "60k terms": ("SELECT * WHERE { VALUES ?x { " + " ".join(str(i) for i in range(60_000)) + " } }", "terms"),
 }
 
@@ -313,6 +317,7 @@ ALLOWED = {
     "150 projected expressions": "SELECT " + " ".join(f"(1 AS ?v{i})" for i in range(150)) + " WHERE {}",
     "195 parentheses": "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 195 + "true" + ")" * 195 + ") } LIMIT 1",
     "66 nested GRAPH": "SELECT * WHERE " + "{ GRAPH ?g " * 66 + "{ ?s ?p ?o }" + " }" * 66 + " LIMIT 1",
+    "198 nested quoted triples": "SELECT * WHERE { " + "<< " * 198 + "?s ?p ?o" + " >> ?p ?o" * 198 + " }",
     "an IN list of 10,000": "SELECT * WHERE { ?s ?p ?o FILTER(?o IN (" + ", ".join(map(str, range(10_000)))
                             + ")) } LIMIT 1",
     "200 patterns in 20 OPTIONAL groups": "SELECT * WHERE { ?s a ?t . " + " ".join(

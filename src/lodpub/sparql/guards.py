@@ -64,7 +64,8 @@ class TooComplex(Refused):
 # Kinds of level: a group `{}` (patterns), a blank node's property list `[]`, a collection `()` in a pattern,
 # an expression's parentheses, a VALUES block and its rows (data: terms only), a pending unary operator.
 # The root is the query's top level, whose chain is its projections, ORDER BY and GROUP BY expressions.
-GROUP, BNODE, COLLECTION, EXPRESSION, DATA, ROW, UNARY, ROOT = range(8)
+# A quoted triple or triple term `<< >>` (RDF 1.2) is a level of its own.
+GROUP, BNODE, COLLECTION, EXPRESSION, DATA, ROW, UNARY, ROOT, QUOTED = range(9)
 PATTERN_LEVELS = (GROUP, BNODE, COLLECTION)
 # Keywords that chain the elements of a group into a left-deep tree.
 GROUP_CHAIN = frozenset({"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "VALUES", "GRAPH", "SERVICE"})
@@ -83,6 +84,7 @@ TOKEN = re.compile("|".join((
     r"(?P<comment>#[^\n\r]*)",
     r"(?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''|\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\""
     r"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\")",
+    r"(?P<quoted><<|>>)",
     r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
     r"(?P<term>[?$]\w+|_:[\w\-.]*\w|(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
     r"|(?:[^\W\d_][\w\-.]*)?:(?:[\w\-:%]|\\.|\.(?=[\w\-:%\\.]))*)",
@@ -206,6 +208,8 @@ class _Scan:
                 self.operator(match.group(), offset)
             elif kind == "iri":
                 call = self.angle(match.group(), offset)
+            elif kind == "quoted":
+                self.quoted(match.group(), offset)
             elif kind == "string":
                 self.term(offset)
             self.last_word = word
@@ -236,6 +240,14 @@ class _Scan:
         self.stack, self.weight, self.terms = inner.stack, inner.weight, inner.terms
         self.term(offset)
         return False
+
+    def quoted(self, token: str, offset: int) -> None:
+        """`<<` opens a quoted triple or a triple term; `>>` closes one, and is nothing else in a query."""
+        if token == "<<":
+            self.open(QUOTED, offset)
+            self.operand = False
+        elif self.kind() == QUOTED:
+            self.close()
 
     def word(self, upper: str, offset: int) -> None:
         if upper in TERM_WORDS:
