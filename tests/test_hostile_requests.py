@@ -275,6 +275,7 @@ SHAPES = {   # the issue's report, and the other shapes probed while choosing th
     "5k nested triple terms": ("SELECT * WHERE { ?s ?p " + "<<( ?s ?p " * 5000 + "?o" + " )>>" * 5000 + " }",
                                "depth"),
     "5k nested annotations": ("SELECT * WHERE { ?s ?p ?o " + "{| ?p ?o " * 5000 + "|}" * 5000 + " }", "depth"),
+    "200k semicolons": ("SELECT * WHERE { ?s ?p ?o } " + ";" * 200_000, "tokens"),
     "60k terms": ("SELECT * WHERE { VALUES ?x { " + " ".join(str(i) for i in range(60_000)) + " } }", "terms"),
 }
 

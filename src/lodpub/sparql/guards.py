@@ -75,6 +75,8 @@ TERM_WORDS = frozenset({"A", "TRUE", "FALSE"})
 CHAINING = frozenset({"||", "&&", "+", "-", "*", "/", "|"})
 # Inside a `<...>` that may be a comparison, these would make the two readings disagree on what is code.
 NOT_IN_AMBIGUOUS = frozenset("()[]'")
+# Keywords and punctuation are read too: a text of a million of them costs the scan, not only the engine.
+TOKENS_PER_TERM = 3
 DEPTH_WHAT = ("its nesting depth (groups, brackets, parentheses, function calls, unary operators and chained "
               "UNION, OPTIONAL, ||, ... taken together)")
 
@@ -185,10 +187,15 @@ class _Scan:
     # --- the pass -------------------------------------------------------------------------------------------
 
     def run(self) -> None:
+        tokens, most = 0, TOKENS_PER_TERM * self.limits.terms
         for match in TOKEN.finditer(self.text):
             kind, offset = match.lastgroup, match.start()
             if kind == "comment":
                 continue
+            tokens += 1
+            if tokens > most:
+                self.refuse("tokens", most, f"its number of tokens ({TOKENS_PER_TERM} times the limit on terms)",
+                            offset)
             word, call = "", False
             if kind == "term":
                 call = self.last_word == "FILTER"
