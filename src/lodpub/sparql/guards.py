@@ -278,6 +278,8 @@ class _Scan:
                 self.pattern(offset)
                 if self.last_word not in GROUP_CHAIN and self.last_word != "EXISTS":
                     self.chain(offset)   # a group after a group is joined to it (UNION, OPTIONAL: counted)
+            elif level is None:
+                self.pattern(offset)     # a group's last pattern has no separator after it: counted here
             self.open(GROUP, offset)
             return
         if bracket == "[":
