@@ -22,6 +22,7 @@ from .loopback import LoopbackServer
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 BASE = "http://localhost:8080/"
+pytest_plugins = ["tests.probes"]
 
 
 def project_settings(dist: Path, **changes) -> Settings:

@@ -153,6 +153,7 @@ def get(endpoint: str, query: str, accept: str) -> requests.Response:
 def test_a_result_at_the_cap_is_not_cut(endpoint):
     response = get(endpoint, MANY + f" LIMIT {CAP}", "application/sparql-results+json")
     assert len(response.json()["results"]["bindings"]) == CAP
+    assert "link" not in response.json()["head"]
     assert "X-Lodpub-Truncated" not in response.headers
     assert response.headers["X-Lodpub-Result-Cap"] == str(CAP)
 
@@ -167,8 +168,12 @@ def test_a_cut_select_says_so_and_stays_valid(endpoint, fmt, media_type):
     assert_cut(again)
     assert again.content == response.content
     assert len(rdflib.query.Result.parse(io.BytesIO(response.content), format=fmt).bindings) == CAP
-    if fmt == "xml":   # the one result format with comments
+    if fmt == "xml":   # a link in the head, and a comment
         assert "<!-- result truncated" in response.text
+        assert '<link href="http://localhost:8080/sparql#result-cap"/>' in response.text
+    if fmt == "json":
+        assert response.json()["head"]["link"] == ["http://localhost:8080/sparql#result-cap"]
+    assert 'rel="describedby"' in response.headers["Link"]
 
 
 @pytest.mark.parametrize("media_type, rdflib_format, comment", [

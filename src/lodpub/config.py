@@ -36,6 +36,12 @@ class Settings:
     answer_cache_bytes: int = 256 << 20
     # SPARQL queries one serving process runs at once, each in a query process of its own (sparql/processes.py).
     query_slots: int = 3
+    # How deep and how big a query may be, checked on its text before any parser (sparql/guards.py); set well
+    # below where Oxigraph's parser and evaluator overflow their stack (docs/security.md).
+    query_max_depth: int = 200
+    query_max_chain: int = 150
+    query_max_patterns: int = 256
+    query_max_terms: int = 50_000
     # Incoming links shown per page of a description.
     page_size: int = 50
     # The dataset's own metadata.

@@ -38,7 +38,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urljoin
 
+from ..config import Settings
 from ..store import UNION, Dataset
+from . import guards
+from .guards import Refused
 
 # A graph of ours never has this name, so it stands for "none": the default graph of a dataset that names only
 # named graphs (`FROM NAMED`, `named-graph-uri`), and the named graphs of one that names only default graphs
@@ -98,15 +101,6 @@ Graphs = Iterable[str] | Callable[[], Iterable[str]]
 UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-class Refused(Exception):
-    """A query the endpoint will not run; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Inspection:
     """What the lexer learned of a query that passed."""
@@ -146,12 +140,19 @@ def _mentions_watched(text: str) -> bool:
     return WATCHED.search(text) is not None
 
 
-def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Graphs = ()) -> Inspection:
+DEFAULT_LIMITS = guards.Limits.of(Settings())
+
+
+def inspect(query: str, *, base: str, prefixes: dict[str, str], graphs: Graphs = (),
+            limits: guards.Limits | None = None) -> Inspection:
     """Refuse (raise `Refused`) what the endpoint will not run; else say what kind of query it is.
 
     `base` and `prefixes` are those the engine resolves the query with. (`graphs` is not read: a FROM may name
-    any graph, and `dataset_for` makes one we do not hold empty.)
+    any graph, and `dataset_for` makes one we do not hold empty.) First of all, a query too deep or too big for
+    the engine is refused (`guards.check`): every query goes through here before any parser sees it, whichever
+    store runs it.
     """
+    guards.check(query, limits or DEFAULT_LIMITS)
     inspection = _scan(query, base, prefixes)
     if "\\u" in query or "\\U" in query:
         _scan(_unescape(query), base, prefixes)

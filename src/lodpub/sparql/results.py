@@ -10,7 +10,8 @@ Each writer follows its W3C recommendation:
 - SPARQL 1.1 Query Results CSV and TSV  https://www.w3.org/TR/sparql11-results-csv-tsv/
 
 CSV and TSV define no ASK result; like Jena, they write a `_askResult` column. A note (the result cap was
-reached) goes where a format has comments: XML here, Turtle, N-Triples and RDF/XML for graphs.
+reached) goes where a format has a place for it: a link in SPARQL JSON's `head.link` and XML's `<link>`, a
+comment in XML, Turtle, N-Triples and RDF/XML; CSV, TSV and JSON-LD have none (the headers say it).
 """
 
 from __future__ import annotations
@@ -60,14 +61,18 @@ def _json_term(term) -> dict:
     return encoded
 
 
-def json_solutions(variables: list[str], rows: list[Row], note: str | None = None) -> bytes:
+def json_solutions(variables: list[str], rows: list[Row], note: str | None = None,
+                   link: str | None = None) -> bytes:
     bindings = [{name: _json_term(term) for name, term in zip(variables, row, strict=True) if term is not None}
                 for row in rows]
-    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    head: dict = {"vars": variables}
+    if note and link:
+        head["link"] = [link]     # the format's place for metadata about the results: here, why they stop
+    document = {"head": head, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def json_boolean(value: bool, note: str | None = None) -> bytes:
+def json_boolean(value: bool, note: str | None = None, link: str | None = None) -> bytes:
     return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
 
 
@@ -100,9 +105,12 @@ def _xml_comment(note: str | None) -> str:
     return f"<!-- {note.replace('--', '- -')} -->\n" if note else ""
 
 
-def xml_solutions(variables: list[str], rows: list[Row], note: str | None = None) -> bytes:
+def xml_solutions(variables: list[str], rows: list[Row], note: str | None = None,
+                  link: str | None = None) -> bytes:
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n', _xml_comment(note), f'<sparql xmlns="{RESULTS_NS}">\n<head>']
     out.extend(f"<variable name={quoteattr(name)}/>" for name in variables)
+    if note and link:
+        out.append(f"<link href={quoteattr(link)}/>")
     out.append("</head>\n<results>\n")
     for row in rows:
         out.append("<result>")
@@ -113,7 +121,7 @@ def xml_solutions(variables: list[str], rows: list[Row], note: str | None = None
     return _checked_xml("".join(out)).encode("utf-8")
 
 
-def xml_boolean(value: bool, note: str | None = None) -> bytes:
+def xml_boolean(value: bool, note: str | None = None, link: str | None = None) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n{_xml_comment(note)}<sparql xmlns="{RESULTS_NS}">\n'
             f"<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n").encode()
 
@@ -130,7 +138,7 @@ def _csv_term(term) -> str:
     return term.value
 
 
-def csv_solutions(variables: list[str], rows: list[Row], note: str | None = None) -> bytes:
+def csv_solutions(variables: list[str], rows: list[Row], note: str | None = None, link: str | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(variables)
@@ -138,7 +146,7 @@ def csv_solutions(variables: list[str], rows: list[Row], note: str | None = None
     return buffer.getvalue().encode("utf-8")
 
 
-def csv_boolean(value: bool, note: str | None = None) -> bytes:
+def csv_boolean(value: bool, note: str | None = None, link: str | None = None) -> bytes:
     return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode()
 
 
@@ -151,20 +159,23 @@ def _tsv_term(term) -> str:
     return str(term)
 
 
-def tsv_solutions(variables: list[str], rows: list[Row], note: str | None = None) -> bytes:
+def tsv_solutions(variables: list[str], rows: list[Row], note: str | None = None, link: str | None = None) -> bytes:
     lines = ["\t".join(f"?{name}" for name in variables)]
     lines.extend("\t".join(_tsv_term(term) for term in row) for row in rows)
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def tsv_boolean(value: bool, note: str | None = None) -> bytes:
+def tsv_boolean(value: bool, note: str | None = None, link: str | None = None) -> bytes:
     return f"?_askResult\n{'true' if value else 'false'}\n".encode()
 
 
 @dataclass(frozen=True)
 class ResultWriter:
-    solutions: Callable[[list[str], list[Row], str | None], bytes]
-    boolean: Callable[[bool, str | None], bytes]
+    """Writes solutions or a boolean, with the note and link of a cut result where the format has a place:
+    JSON's head.link and XML's <link> (plus a comment); CSV and TSV have none, so the headers say it."""
+
+    solutions: Callable[[list[str], list[Row], str | None, str | None], bytes]
+    boolean: Callable[[bool, str | None, str | None], bytes]
 
 
 # One writer per result format, keyed like formats.RESULT_FORMATS.

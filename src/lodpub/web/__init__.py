@@ -15,7 +15,7 @@ from ..manifest import build_id, read_manifest
 from ..sparql.limits import Slots
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
-from . import errors
+from . import errors, security
 from .cache import AnswerCache, CachedAnswers
 from .http import allow_cors
 
@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "slots": Slots(settings.query_slots),    # fairness for a remote store's queries
     }
     errors.register(app)
+    security.register(app)
     app.register_error_handler(StoreError, _store_unavailable)
     app.before_request(_bounded_body)
     app.before_request(_utf8_query_string)

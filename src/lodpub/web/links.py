@@ -58,6 +58,26 @@ def href(iri: str) -> str:
     return "/" + rest if rest is not None else iri
 
 
+# The only schemes an IRI from the data may be linked with; anything else (javascript:, data:, vbscript:,
+# file:, ...) is shown as text. Compared case-insensitively, as browsers do.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# Characters a browser strips from an href (C0 controls and space at the ends; tab and newlines anywhere)
+# before it reads the scheme, and the C1 controls: an IRI holding any of them is never a link.
+_NOT_IN_LINK = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def safe_href(iri: str) -> str | None:
+    """Where a page may link for an IRI from the data, or None to show it as text: the one place that decides.
+    Ours become paths from the server's root; others only with an http, https or mailto scheme."""
+    rest = local(iri)
+    if rest is not None and _NOT_IN_LINK.search(rest) is None:
+        return "/" + rest
+    if _NOT_IN_LINK.search(iri) is not None:
+        return None
+    scheme, colon, _ = iri.partition(":")
+    return iri if colon and scheme.lower() in LINK_SCHEMES else None
+
+
 def document_path(iri: str) -> str | None:
     """The path of the document that describes a thing, `/doc/...` for `{base}id/...`; None elsewhere."""
     rest = local(iri)

@@ -22,13 +22,14 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, NotAcceptable, UnsupportedMediaType
 
 from ..formats import GRAPH_FORMATS, RESULT_FORMATS
-from ..sparql import description, examples, limits, policy, results
+from ..sparql import description, examples, guards, limits, policy, results
 from ..sparql.limits import Answer, Busy, QueryTimeout
 from ..sparql.policy import Refused
 from ..sparql.processes import EngineFailed
 from ..store import StoreError, StoreTimeout
 from . import context
 from .errors import render_error
+from .links import safe_href
 from .negotiation import HTML, SPARQL_OFFERS, Representation, choose
 
 blueprint = Blueprint("sparql", __name__)
@@ -213,7 +214,8 @@ def run(operation: Operation):
                 chosen[kind] = negotiate(kind, operation.params)
             except HTTPException as error:
                 chosen[kind] = error
-        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=store.graph_names)
+        inspection = policy.inspect(query, base=names.base, prefixes=prefixes, graphs=store.graph_names,
+                                    limits=guards.Limits.of(settings))
         expected = chosen.get(FORM_OFFERS.get(inspection.form or "", ""))
         if isinstance(expected, HTTPException):
             raise expected
@@ -264,9 +266,16 @@ def execute(store, query: str, dataset, chosen: dict[str, Representation | HTTPE
     return serialize(done, offer)
 
 
+EXCERPT = 40       # characters of the query shown on each side of a syntax error
+MESSAGE = 300      # characters of the parser's own message
+
+
 def _syntax_message(query: str, error: SyntaxError) -> str:
-    """The parser's message, and the line it points at with a caret under the column."""
+    """The parser's message, and a short excerpt of the line it points at with a caret under the column:
+    never more of the query than that."""
     message = str(error)
+    if len(message) > MESSAGE:
+        message = message[:MESSAGE] + "…"
     where = re.search(r"at (\d+):(\d+)", message)
     if not where:
         return message
@@ -275,7 +284,16 @@ def _syntax_message(query: str, error: SyntaxError) -> str:
     if not 1 <= line <= len(lines):
         return message
     text = lines[line - 1]
-    return f"{message}\n{text}\n{' ' * (min(column, len(text) + 1) - 1)}^"
+    at = min(column, len(text) + 1) - 1
+    start, end = max(0, at - EXCERPT), min(len(text), at + EXCERPT)
+    excerpt = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return f"{message}\n{excerpt}\n{' ' * (at - start + (1 if start else 0))}^"
+
+
+def cap_link() -> str:
+    """Where a cut result points (SPARQL JSON head.link, XML <link>, a Link header): the query page's words
+    on the cap, under the build's base (never the request's Host, since answers are cached)."""
+    return context.names().base + "sparql#result-cap"
 
 
 def _note(answer: Answer, cap: int) -> str | None:
@@ -294,9 +312,9 @@ def serialize(answer: Answer, offer: Representation) -> Written:
     if answer.kind == "graph":
         body = results.graph(answer.triples, GRAPH_KEYS[offer.key], names.prefixes(), note)
     elif answer.kind == "solutions":
-        body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note)
+        body = results.RESULT_WRITERS[offer.key].solutions(answer.variables, answer.rows, note, cap_link())
     else:
-        body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note)
+        body = results.RESULT_WRITERS[offer.key].boolean(answer.boolean, note, cap_link())
     return Written(offer.content_type, body=body, note=note)
 
 
@@ -308,6 +326,7 @@ def respond(written: Written, query: str) -> Response:
     response.headers[CAP_HEADER] = str(context.settings().result_cap)
     if written.note:
         response.headers["X-Lodpub-Truncated"] = "true"
+        response.headers.add("Link", f'<{cap_link()}>; rel="describedby"')
         response.headers["Warning"] = f'199 lodpub "{written.note}"'
     return response
 
@@ -355,11 +374,8 @@ class Cells:
         return {"kind": "literal", "text": term.value, "suffix": suffix}
 
     def href(self, iri: str) -> str | None:
-        if iri.startswith(self.base):
-            return f"{self.root}/{iri[len(self.base):]}"
-        if iri.startswith(("http://", "https://")):
-            return iri
-        return None   # never a link to javascript: or any other scheme
+        link = safe_href(iri)    # never a link to javascript: or any other scheme
+        return self.root + link if link is not None and link.startswith("/") else link
 
     def short(self, iri: str) -> str:
         for prefix, namespace in self.prefixes:

@@ -15,7 +15,7 @@ from ..vocab import OA, SCHEMA
 from .context import names, settings
 from .describe import Description, annotations, labels_and_types, quotes_about, quotes_around
 from .graph import Index
-from .links import document_path, href, with_extension, with_page
+from .links import document_path, safe_href, with_extension, with_page
 from .negotiation import REPRESENTATIONS
 from .view import View
 
@@ -158,7 +158,7 @@ def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation]
         innermost = min(over, key=lambda a: a.end - a.start) if over else None
         target = next((s for s in innermost.supports if isinstance(s, ox.NamedNode)), None) if innermost else None
         segments.append(Segment(text[left:right], [a.anchor for a in notes if a.start == left],
-                                href(target.value) if target is not None else None,
+                                safe_href(target.value) if target is not None else None,
                                 f"characters {innermost.start}–{innermost.end}" if innermost else None, len(over)))
     return segments, notes, mentioned
 

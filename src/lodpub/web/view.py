@@ -16,8 +16,7 @@ from .cache import cached
 from .context import names
 from .describe import LABEL_PROPERTIES, TYPE, graph_triples
 from .graph import Index
-from .links import href as link_href
-from .links import local
+from .links import local, safe_href
 
 SUBCLASS = RDFS + "subClassOf"
 SUBPROPERTY = RDFS + "subPropertyOf"
@@ -137,7 +136,7 @@ class View:
         return None
 
     def href(self, term) -> str | None:
-        return link_href(term.value) if isinstance(term, ox.NamedNode) else None
+        return safe_href(term.value) if isinstance(term, ox.NamedNode) else None
 
     def kind(self, term) -> str:
         if isinstance(term, ox.NamedNode):
