@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .anchoring import anchor
+from .evidence import from_annotations
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
 
@@ -118,7 +120,11 @@ def read_source(source: Source, names: Names) -> list[ox.Triple]:
     """All triples of a source, with the document's text attached to the document resource."""
     triples: list[ox.Triple] = []
     for path in source.turtle:
-        triples.extend(parse_turtle(path, names.base, bnode_prefix(source, path)))
+        found = parse_turtle(path, names.base, bnode_prefix(source, path))
+        if source.text is not None:
+            found = anchor(found, read_text(source.text), names.document(source.slug), names, source.slug, path,
+                           source.text, bnode_prefix(source, path))
+        triples.extend(from_annotations(found, names, source.slug))
     if source.text is not None:
         triples.append(_text_triple(source, names, triples))
     return triples
