@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
+from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SD, VOID, XSD, Names
 
@@ -111,7 +112,38 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
     bar.close()
     stats = written["turtle"][1]
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
-            for path, gzipped, size, sha in written[fmt.key][0]], stats
+            for path, gzipped, size, sha in written[fmt.key][0]] + write_rdf12_trig(
+        paths["nquads"], out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE), stats
+
+
+# The RDF 1.2 dump: not in the formats table (nothing negotiates it), served as TriG from /dumps/.
+TRIG_12 = RdfFormat("trig12", "TriG 1.2 (evidence as RDF 1.2 reifiers)", "application/trig", "trig",
+                    ox.RdfFormat.TRIG, "trig", (), datasets=True)
+
+
+def write_rdf12_trig(nquads: Path, out: Path, evidence_class: str) -> list[Distribution]:
+    """The dataset as TriG 1.2: the same quads, except that each evidence resource (an RDF 1.1 reification)
+    is the reifier of the triple it supports, written as an annotation on it (`s p o ~ r {| ... |} .`).
+
+    Readers of RDF 1.2 (pyoxigraph and Oxigraph 0.5, Jena 5.x) load it; RDF 1.1 tools (rdflib, pySHACL,
+    rapper) read the other dumps, which carry the same evidence as reification."""
+    with open(out, "w", encoding="utf-8") as sink:
+        sink.write("# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
+        graph, batch = None, []
+
+        def flush() -> None:
+            if batch:
+                sink.write("{\n" if isinstance(graph, ox.DefaultGraph) else f"{graph} {{\n")
+                sink.writelines("    " + line for line in rdf12_lines(batch, evidence_class))
+                sink.write("}\n")
+
+        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+            if quad.graph_name != graph:
+                flush()
+                graph, batch = quad.graph_name, []
+            batch.append(quad)
+        flush()
+    return _finish(out, TRIG_12)
 
 
 def _dump_job(job) -> tuple[list[tuple], Statistics | None]:

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from .vocab import RDF, RDFS, Names
 
-__all__ = ["EVIDENCE", "from_annotations"]
+__all__ = ["EVIDENCE", "from_annotations", "rdf12_lines"]
 
 REIFIES = ox.NamedNode(RDF + "reifies")
 TYPE = ox.NamedNode(RDF + "type")
