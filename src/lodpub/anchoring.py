@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from .report import InputError, Problem
 from .vocab import OA, RDF, RDFS, XSD, Names
 
-__all__ = ["Match", "anchor", "find", "span_description"]
+__all__ = ["Match", "anchor", "find", "span_description", "span_label"]
 
 EXACT = ox.NamedNode(OA + "exact")
 PREFIX = ox.NamedNode(OA + "prefix")
@@ -57,17 +57,22 @@ def find(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[Matc
     return found
 
 
-def span_description(span: ox.NamedNode, document: ox.NamedNode, text: str, match: Match, lpo: str,
-                     bnode_prefix: str, prefix: str = "", suffix: str = "") -> list[ox.Triple]:
-    """What a hand-written span says of itself: types, label, source, position and quote selectors."""
+def span_label(text: str, match: Match) -> str:
     exact = text[match.start:match.end]
     shown = exact if len(exact) <= LABEL_CHARS else exact[:LABEL_CHARS - 3] + "…"
+    return f"characters {match.start}–{match.end}: “{shown}”"
+
+
+def span_description(span: ox.NamedNode, document: ox.NamedNode, text: str, match: Match, lpo: str,
+                     bnode_prefix: str, prefix: str = "", suffix: str = "", label: bool = True) -> list[ox.Triple]:
+    """What a hand-written span says of itself: types, label (unless the author gave one), source, position
+    and quote selectors."""
+    exact = text[match.start:match.end]
     position = ox.BlankNode(f"{bnode_prefix}span_{match.start}_{match.end}_position")
     quote = ox.BlankNode(f"{bnode_prefix}span_{match.start}_{match.end}_quote")
     out = [
         ox.Triple(span, TYPE, ox.NamedNode(lpo + "TextSpan")),
         ox.Triple(span, TYPE, ox.NamedNode(OA + "SpecificResource")),
-        ox.Triple(span, LABEL, ox.Literal(f"characters {match.start}–{match.end}: “{shown}”", language="en")),
         ox.Triple(span, HAS_SOURCE, document),
         ox.Triple(span, HAS_SELECTOR, position),
         ox.Triple(span, HAS_SELECTOR, quote),
@@ -77,6 +82,8 @@ def span_description(span: ox.NamedNode, document: ox.NamedNode, text: str, matc
         ox.Triple(quote, TYPE, ox.NamedNode(OA + "TextQuoteSelector")),
         ox.Triple(quote, EXACT, ox.Literal(exact)),
     ]
+    if label:
+        out.append(ox.Triple(span, LABEL, ox.Literal(span_label(text, match), language="en")))
     if prefix:
         out.append(ox.Triple(quote, PREFIX, ox.Literal(prefix)))
     if suffix:
@@ -115,7 +122,9 @@ def anchor(triples: list[ox.Triple], text: str, document: str, names: Names, slu
         spans[node] = span
         if span not in described:
             described.add(span)
-            extra.extend(span_description(span, doc, text, match, names.lpo, bnode_prefix, prefix, suffix))
+            labelled = any(t.subject in (node, span) and t.predicate == LABEL for t in triples)
+            extra.extend(span_description(span, doc, text, match, names.lpo, bnode_prefix, prefix, suffix,
+                                          label=not labelled))
     if problems:
         raise InputError(problems)
     out = []
@@ -158,7 +167,7 @@ def _anchor_one(props: dict, text: str, doc: ox.NamedNode, occurrence: ox.NamedN
         return matches[0], prefix, suffix
     context = " with" + "".join(f" oa:{n} {_show(v)}" for n, v in (("prefix", prefix), ("suffix", suffix)) if v) \
         if prefix or suffix else ""
-    if len(matches) > 1:
+    if nth is None and len(matches) > 1:
         problems.append(Problem(
             f"the quote {_show(exact)}{context} is ambiguous: it matches {len(matches)} places in "
             f"{source.text_file.name}, {source.places(matches)}. Add oa:prefix or oa:suffix (the words just before "
