@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from .anchoring import anchor
 from .evidence import from_annotations
+from .locate import excerpt
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
 
@@ -99,7 +100,10 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
         return [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
                 for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
     except SyntaxError as error:
-        raise InputError([Problem(f"Turtle syntax error: {_syntax_message(error)}", file=str(path),
+        message = _syntax_message(error)
+        shown = excerpt(path, error.lineno, error.offset, getattr(error, "end_lineno", None),
+                        getattr(error, "end_offset", None), expected="expected" in message)
+        raise InputError([Problem(f"Turtle syntax error: {message}{shown}", file=str(path),
                                   line=error.lineno, column=error.offset)]) from None
     except OSError as error:
         raise InputError([Problem(f"cannot read: {error}", file=str(path))]) from None
