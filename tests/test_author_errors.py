@@ -57,7 +57,7 @@ def test_a_turtle_syntax_error_shows_the_line_with_a_caret(tmp_path):
 
     result = validate(tmp_path, drop_final_dot)
     assert result.returncode == 1
-    assert f"{SEED}.ttl:{line}:1: Violation: Turtle syntax error: A dot is expected at the end of statements" \
+    assert f"{SEED}.ttl:{line}:1: Error: Turtle syntax error: A dot is expected at the end of statements" \
         in result.stderr
     assert (f"    {line} | person:qassem-soleimani a foaf:Person , schema:Person , prov:Agent ;\n"
             f"    {' ' * len(str(line))} | ^^^^^^^^^^^^^^^^^^^^^^^\n"

@@ -103,7 +103,7 @@ def test_the_build_fails_on_an_ambiguous_quote_and_publishes_nothing(tmp_path):
     result = lodpub("build", "--data", "data", "--ontology", str(ROOT / "ontology"), "--shapes",
                     str(ROOT / "shapes"), "--dist", "dist", cwd=tmp_path)
     assert result.returncode == 1
-    assert "memo.ttl:6: Violation: the quote “the council” is ambiguous: it matches 2 places" in result.stderr
+    assert "memo.ttl:6: Error: the quote “the council” is ambiguous: it matches 2 places" in result.stderr
     for place in ("characters 19–30", "characters 80–91"):
         assert place in result.stderr
     assert not (tmp_path / "dist").exists()

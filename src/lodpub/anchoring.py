@@ -51,7 +51,7 @@ def find(text: str, exact: str, prefix: str = "", suffix: str = "") -> list[Matc
     found, at = [], text.find(exact)
     while at >= 0 and exact:
         end = at + len(exact)
-        if text[:at].endswith(prefix) and text.startswith(suffix, end):
+        if text.endswith(prefix, 0, at) and text.startswith(suffix, end):
             found.append(Match(at, end))
         at = text.find(exact, at + 1)
     return found
@@ -91,10 +91,11 @@ def span_description(span: ox.NamedNode, document: ox.NamedNode, text: str, matc
     return out
 
 
-def anchor(triples: list[ox.Triple], text: str, document: str, names: Names, slug: str, turtle: Path,
+def anchor(triples: list[ox.Triple], read_text, document: str, names: Names, slug: str, turtle: Path,
            text_file: Path, bnode_prefix: str) -> list[ox.Triple]:
     """The triples with every quote node replaced by the span it anchors to; InputError names every quote that
-    matches nowhere or in more than one place, with all the places it could mean."""
+    matches nowhere or in more than one place, with all the places it could mean. The text is read
+    (`read_text(text_file)`) only when there is a quote to anchor."""
     selectors = {t.object for t in triples if t.predicate == HAS_SELECTOR}
     described = {t.subject for t in triples if t.predicate == HAS_SELECTOR}
     nodes: dict = {}
@@ -103,6 +104,7 @@ def anchor(triples: list[ox.Triple], text: str, document: str, names: Names, slu
             nodes.setdefault(t.subject, {})
     if not nodes:
         return triples
+    text = read_text(text_file)
     occurrence = ox.NamedNode(names.term("occurrence"))
     own = {EXACT, PREFIX, SUFFIX, HAS_SOURCE, occurrence}
     for t in triples:
@@ -143,7 +145,7 @@ def _anchor_one(props: dict, text: str, doc: ox.NamedNode, occurrence: ox.NamedN
 
     exact, prefix, suffix = one(EXACT), one(PREFIX), one(SUFFIX)
     line = source.line_of(exact)
-    where = {"file": str(source.turtle), "line": line}
+    where = {"file": str(source.turtle), "line": line, "severity": "Error"}
     if len(props.get(EXACT, [])) > 1 or len(props.get(PREFIX, [])) > 1 or len(props.get(SUFFIX, [])) > 1:
         problems.append(Problem(f"the quote {_show(exact)} gives more than one oa:exact, oa:prefix or oa:suffix",
                                 **where))

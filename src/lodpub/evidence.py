@@ -88,9 +88,10 @@ def _name(term, labels: dict) -> str:
     return term.value if isinstance(term, ox.Literal) else str(term)
 
 
-def rdf12_lines(quads: Iterable[ox.Quad], evidence_class: str) -> Iterable[str]:
+def rdf12_lines(quads: Iterable[ox.Quad], evidence_class: str, plain: list[str] | None = None) -> Iterable[str]:
     """One graph's quads as TriG 1.2 statements: each evidence resource becomes the reifier of the triple it
-    is evidence for, written as an annotation on that triple (`s p o ~ r {| ... |} .`)."""
+    is evidence for, written as an annotation on that triple (`s p o ~ r {| ... |} .`). `plain`, when given,
+    holds each quad's statement already written (its N-Triples line), used as it is where nothing changes."""
     quads = list(quads)
     evidence_type = ox.NamedNode(evidence_class)
     by_subject: dict = {}
@@ -112,10 +113,13 @@ def rdf12_lines(quads: Iterable[ox.Quad], evidence_class: str) -> Iterable[str]:
                 and not (q.predicate == TYPE and q.object == STATEMENT)]
         return " ; ".join(f"{q.predicate} {q.object}" for q in kept)
 
-    for q in quads:
+    for i, q in enumerate(quads):
         if q.subject in parts:
             continue
         t = q.triple
+        if plain is not None and t not in annotations:
+            yield plain[i]
+            continue
         notes = "".join(f" ~ {r} {{| {body(r)} |}}" for r in annotations.get(t, ()))
         yield f"{t.subject} {t.predicate} {t.object}{notes} .\n"
     for r, triple in parts.items():

@@ -104,7 +104,7 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
         shown = excerpt(path, error.lineno, error.offset, getattr(error, "end_lineno", None),
                         getattr(error, "end_offset", None), expected="expected" in message)
         raise InputError([Problem(f"Turtle syntax error: {message}{shown}", file=str(path),
-                                  line=error.lineno, column=error.offset)]) from None
+                                  line=error.lineno, column=error.offset, severity="Error")]) from None
     except OSError as error:
         raise InputError([Problem(f"cannot read: {error}", file=str(path))]) from None
 
@@ -126,8 +126,8 @@ def read_source(source: Source, names: Names) -> list[ox.Triple]:
     for path in source.turtle:
         found = parse_turtle(path, names.base, bnode_prefix(source, path))
         if source.text is not None:
-            found = anchor(found, read_text(source.text), names.document(source.slug), names, source.slug, path,
-                           source.text, bnode_prefix(source, path))
+            found = anchor(found, read_text, names.document(source.slug), names, source.slug, path, source.text,
+                           bnode_prefix(source, path))
         triples.extend(from_annotations(found, names, source.slug))
     if source.text is not None:
         triples.append(_text_triple(source, names, triples))
