@@ -187,3 +187,18 @@ def test_where_soleimani_often_traveled(sparql):
         }"""))
     assert row == {"destination": "id/place/front-lines-of-the-fight-against-isis",
                    "name": "front lines of the fight against ISIS", "war": "id/event/fight-against-isis"}
+
+
+def test_a_schema_org_client_finds_the_evidence_through_the_ontology(sparql):
+    """Evidence is attached to the relation as authored (lpo:addressee); the schema:recipient the build entails
+    from it shares that evidence through rdfs:subPropertyOf, which the published ontology states."""
+    rows = sparql(f"""
+        SELECT ?exact WHERE {{
+          <{LETTER}> schema:recipient ?who .
+          ?e rdf:subject <{LETTER}> ; rdf:predicate ?p ; rdf:object ?who ;
+             lpo:supportedBy/oa:hasSelector/oa:exact ?exact .
+          ?p rdfs:subPropertyOf* schema:recipient .
+        }}""")
+    assert column(rows, "exact") == {
+        "he sent a letter to the commander of Iran’s Revolutionary Guards Qods Force, Major General Qassem Soleimani",
+        "I sent a note to Qassem Soleimani", "Sent letter to General Soleimani"}
