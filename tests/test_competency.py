@@ -702,7 +702,7 @@ def test_every_span_agrees_with_the_text_file(sparql):
                 oa:hasSelector [ a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end ] ,
                                [ a oa:TextQuoteSelector ; oa:exact ?exact ] .
         }""")
-    assert len(rows) == len(column(rows, "span")) == 193
+    assert len(rows) == len(column(rows, "span")) == 209
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
         assert short(row["source"]) == f"id/document/{DOC}"

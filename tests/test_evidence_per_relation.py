@@ -202,3 +202,34 @@ def test_a_schema_org_client_finds_the_evidence_through_the_ontology(sparql):
     assert column(rows, "exact") == {
         "he sent a letter to the commander of Iran’s Revolutionary Guards Qods Force, Major General Qassem Soleimani",
         "I sent a note to Qassem Soleimani", "Sent letter to General Soleimani"}
+
+
+def test_every_act_the_article_reports_has_evidence_for_its_sender(sparql):
+    rows = sparql("""
+        SELECT ?act ?sender ?exact WHERE {
+          VALUES ?act { <id/communication/pompeo-sends-letter-to-soleimani>
+                        <id/communication/pompeo-remarks-at-reagan-national-defense-forum>
+                        <id/communication/cia-posts-2017-12-03> <id/communication/press-tv-posts-2017-11-16>
+                        <id/communication/golpayegani-statement-to-fars-news-agency>
+                        <id/communication/soleimani-sends-letter-to-khamenei>
+                        <id/communication/rouhani-praises-soleimani>
+                        <id/communication/2008-soleimani-message-to-petraeus>
+                        <id/communication/2015-petraeus-interview-with-the-washington-post> }
+          ?act lpo:sender ?sender .
+          OPTIONAL { ?e rdf:subject ?act ; rdf:predicate lpo:sender ; rdf:object ?sender ;
+                        lpo:supportedBy/oa:hasSelector/oa:exact ?exact }
+        }""")
+    assert len(column(rows, "act")) == 9
+    assert [r for r in rows if "exact" not in r] == []
+    assert ("id/person/mohammad-mohammadi-golpayegani", "he told Fars News Agency") in pairs(rows, "sender", "exact")
+
+
+def test_which_passage_says_whose_chief_of_staff_golpayegani_is(sparql):
+    row = one(sparql("""
+        SELECT ?principal ?exact WHERE {
+          ?m org:member <id/person/mohammad-mohammadi-golpayegani> ; lpo:principal ?principal .
+          ?e rdf:subject ?m ; rdf:predicate lpo:principal ; rdf:object ?principal ;
+             lpo:supportedBy/oa:hasSelector/oa:exact ?exact .
+        }"""))
+    assert row == {"principal": "id/person/ali-khamenei",
+                   "exact": "Supreme Leader Ayatollah Ali Khamenei’s chief of staff"}
