@@ -106,6 +106,8 @@ def draft(slug: str, append: bool, data_dir: Path | None) -> None:
     if not append:
         click.echo(turtle, nl=False)
         return
+    if not (folder / f"{slug}.ttl").exists():
+        raise click.ClickException(f"{folder / (slug + '.ttl')} does not exist: start with `lodpub new {slug}`")
     with open(folder / f"{slug}.ttl", "a", encoding="utf-8") as sink:
         sink.write("\n" + turtle)
     click.echo(f"appended {turtle.count('a lpo:Quote')} draft quote(s) to {folder / (slug + '.ttl')}")

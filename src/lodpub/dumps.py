@@ -126,8 +126,8 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
     resource (an RDF 1.1 reification) is the reifier of the triple it supports, written as an annotation on it
     (`s p o ~ r {| ... |} .`).
 
-    Readers of RDF 1.2 (pyoxigraph and Oxigraph 0.5, Jena 5.x) load it; RDF 1.1 tools (rdflib, pySHACL,
-    rapper) read the other dumps, which carry the same evidence as reification. A graph without evidence is
+    pyoxigraph and Oxigraph 0.5 read it (tested); RDF 1.1 tools (rdflib, pySHACL, rapper) do not, and read the
+    other dumps, which carry the same evidence as reification. A graph without evidence is
     copied as it is, its graph term cut from the end of each line (an N-Quads line without its graph is a TriG
     statement); only graphs with evidence are parsed."""
     marker = f"<{evidence_class}>".encode()
