@@ -233,3 +233,13 @@ def test_which_passage_says_whose_chief_of_staff_golpayegani_is(sparql):
         }"""))
     assert row == {"principal": "id/person/ali-khamenei",
                    "exact": "Supreme Leader Ayatollah Ali Khamenei’s chief of staff"}
+
+
+def test_where_press_tv_says_soleimani_traveled(sparql):
+    row = one(sparql("""
+        SELECT ?trip ?to ?claimant WHERE {
+          ?trip a schema:TravelAction ; schema:agent <id/person/qassem-soleimani> ; schema:toLocation ?to .
+          ?claim lpo:assertsEvent ?trip ; lpo:claimedBy ?claimant .
+        }"""))
+    assert row == {"trip": "id/event/soleimani-visit-to-abu-kamal", "to": "id/place/abu-kamal",
+                   "claimant": "id/organization/press-tv"}
