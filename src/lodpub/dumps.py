@@ -127,9 +127,9 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
     (`s p o ~ r {| ... |} .`).
 
     pyoxigraph and Oxigraph 0.5 read it (tested); RDF 1.1 tools (rdflib, pySHACL, rapper) do not, and read the
-    other dumps, which carry the same evidence as reification. A graph without evidence is
-    copied as it is, its graph term cut from the end of each line (an N-Quads line without its graph is a TriG
-    statement); only graphs with evidence are parsed."""
+    other dumps, which carry the same evidence as reification. A graph without evidence is copied as it is, its
+    graph term cut from the end of each line (an N-Quads line without its graph is a TriG statement); only
+    graphs with evidence are parsed."""
     marker = f"<{evidence_class}>".encode()
     with open(out, "wb") as sink:
         sink.write(b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
