@@ -71,3 +71,18 @@ def test_an_undeclared_prefix_points_at_the_name(tmp_path):
     caret = next(line for line in result.stderr.split("\n") if line.strip().endswith("^") and "|" in line)
     source = next(line for line in result.stderr.split("\n") if "plaice:iraq" in line)
     assert source.index("plaice") == caret.index("^")
+
+
+def test_a_warning_is_told_with_its_line_too(tmp_path):
+    def quote_with_its_marks(text: str) -> str:
+        return text + ('\nquote:marked a lpo:Quote ; schema:text "“Our commander refused"@en ;\n'
+                       "    prov:wasAttributedTo person:mohammad-mohammadi-golpayegani ;\n"
+                       "    prov:wasGeneratedBy communication:golpayegani-statement-to-fars-news-agency ;\n"
+                       '    lpo:supportedBy [ oa:exact "“Our commander refused" ] .\n')
+
+    result = validate(tmp_path, quote_with_its_marks)
+    assert result.returncode == 0, result.stderr
+    turtle = quote_with_its_marks((ROOT / "data" / f"{SEED}.ttl").read_text(encoding="utf-8"))
+    assert (f"{SEED}.ttl:{line_of(turtle, 'quote:marked a lpo:Quote')}: Warning: A quote's text begins or ends with "
+            "a quotation mark") in result.stderr
+    assert "    focus node: quote:marked\n    path: schema:text\n" in result.stderr

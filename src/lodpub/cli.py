@@ -50,7 +50,9 @@ def validate(**options) -> None:
     except InputError as error:
         click.echo(error.render(), err=True)
         sys.exit(1)
-    for warning in checked.warnings:
+    from .locate import locate
+
+    for warning in locate(checked.warnings, settings.base):
         click.echo(warning.render(), err=True)
     click.echo(f"valid: {checked.documents} source document(s), {checked.quads} triples, "
                f"{len(checked.warnings)} warning(s)")
