@@ -110,6 +110,7 @@ def anchor(triples: list[ox.Triple], read_text, document: str, names: Names, slu
     for t in triples:
         if t.subject in nodes and t.predicate in own:
             nodes[t.subject].setdefault(t.predicate, []).append(t.object)
+    labelled = {t.subject for t in triples if t.predicate == LABEL}
     doc = ox.NamedNode(document)
     source = _Source(turtle, text_file, text)
     problems: list[Problem] = []
@@ -124,9 +125,8 @@ def anchor(triples: list[ox.Triple], read_text, document: str, names: Names, slu
         spans[node] = span
         if span not in described:
             described.add(span)
-            labelled = any(t.subject in (node, span) and t.predicate == LABEL for t in triples)
             extra.extend(span_description(span, doc, text, match, names.lpo, bnode_prefix, prefix, suffix,
-                                          label=not labelled))
+                                          label=not ({node, span} & labelled)))
     if problems:
         raise InputError(problems)
     out = []
@@ -144,22 +144,25 @@ def _anchor_one(props: dict, text: str, doc: ox.NamedNode, occurrence: ox.NamedN
         return values[0].value if values else ""
 
     exact, prefix, suffix = one(EXACT), one(PREFIX), one(SUFFIX)
-    line = source.line_of(exact)
-    where = {"file": str(source.turtle), "line": line, "severity": "Error"}
+    index = source.ordinal(exact)
+
+    def where() -> dict:
+        return {"file": str(source.turtle), "line": source.line_of(exact, index), "severity": "Error"}
+
     if len(props.get(EXACT, [])) > 1 or len(props.get(PREFIX, [])) > 1 or len(props.get(SUFFIX, [])) > 1:
         problems.append(Problem(f"the quote {_show(exact)} gives more than one oa:exact, oa:prefix or oa:suffix",
-                                **where))
+                                **where()))
         return None
     if props.get(HAS_SOURCE, [doc]) != [doc]:
         problems.append(Problem(f"the quote {_show(exact)} names another source ({props[HAS_SOURCE][0]}); a quote "
-                                f"is anchored in its own document's text, {source.text_file.name}", **where))
+                                f"is anchored in its own document's text, {source.text_file.name}", **where()))
         return None
     nth = None
     if occurrence in props:
         raw = props[occurrence][0].value
         if not raw.isdigit() or int(raw) < 1:
             problems.append(Problem(f"lpo:occurrence of the quote {_show(exact)} is {raw!r}: it counts the "
-                                    "matches in text order from 1", **where))
+                                    "matches in text order from 1", **where()))
             return None
         nth = int(raw)
     matches = find(text, exact, prefix, suffix)
@@ -173,11 +176,11 @@ def _anchor_one(props: dict, text: str, doc: ox.NamedNode, occurrence: ox.NamedN
         problems.append(Problem(
             f"the quote {_show(exact)}{context} is ambiguous: it matches {len(matches)} places in "
             f"{source.text_file.name}, {source.places(matches)}. Add oa:prefix or oa:suffix (the words just before "
-            "or after it), or lpo:occurrence N for the N-th of these", **where))
+            "or after it), or lpo:occurrence N for the N-th of these", **where()))
     elif nth is not None:
         problems.append(Problem(
             f"lpo:occurrence {nth} of the quote {_show(exact)}{context}: it matches only {len(matches)} "
-            f"place(s) in {source.text_file.name}" + (f", {source.places(matches)}" if matches else ""), **where))
+            f"place(s) in {source.text_file.name}" + (f", {source.places(matches)}" if matches else ""), **where()))
     else:
         loose = find(text, exact) if prefix or suffix else []
         hint = ""
@@ -187,7 +190,7 @@ def _anchor_one(props: dict, text: str, doc: ox.NamedNode, occurrence: ox.NamedN
             hint = (f"; the text has other quotation marks, apostrophes or dashes: {source.places(alike)}. "
                     "Copy the words from the text file")
         problems.append(Problem(f"the quote {_show(exact)}{context} is not in {source.text_file.name}{hint}",
-                                **where))
+                                **where()))
     return None
 
 
@@ -196,21 +199,30 @@ class _Source:
 
     def __init__(self, turtle: Path, text_file: Path, text: str) -> None:
         self.turtle, self.text_file, self.text = turtle, text_file, text
-        try:
-            self.turtle_text = turtle.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            self.turtle_text = ""
         self.seen: dict[str, int] = {}
+        self._turtle_text: str | None = None
 
-    def line_of(self, exact: str) -> int | None:
-        """The line of the Turtle file where this quote is written (the next one, each time it is asked)."""
+    @property
+    def turtle_text(self) -> str:
+        if self._turtle_text is None:
+            try:
+                self._turtle_text = self.turtle.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._turtle_text = ""
+        return self._turtle_text
+
+    def ordinal(self, exact: str) -> int:
+        """How many quotes of these words came before this one (quotes are met in the file's order)."""
+        self.seen[exact] = self.seen.get(exact, 0) + 1
+        return self.seen[exact] - 1
+
+    def line_of(self, exact: str, index: int) -> int | None:
+        """The line of the Turtle file where the `index`-th quote of these words is written."""
         written = '"' + exact.replace("\\", "\\\\").replace('"', '\\"') + '"'
         hits = [m.start() for m in re.finditer(re.escape(written), self.turtle_text)]
         if not hits:
             return None
-        at = hits[min(self.seen.get(exact, 0), len(hits) - 1)]
-        self.seen[exact] = self.seen.get(exact, 0) + 1
-        return self.turtle_text.count("\n", 0, at) + 1
+        return self.turtle_text.count("\n", 0, hits[min(index, len(hits) - 1)]) + 1
 
     def places(self, matches: list[Match]) -> str:
         return "; ".join(f"characters {m.start}–{m.end} (line {self.text.count(chr(10), 0, m.start) + 1}: "
