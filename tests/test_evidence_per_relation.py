@@ -7,6 +7,8 @@ asserts) with `lpo:supportedBy` the spans that say it; one SPARQL query answers 
 
 from __future__ import annotations
 
+import pytest
+
 from .test_competency import TEXT, column, one, pairs
 
 LETTER = "id/communication/pompeo-sends-letter-to-soleimani"
@@ -31,8 +33,7 @@ def supports(sparql, subject: str) -> dict[tuple[str, str], set[str]]:
     return {(p, o.replace("http://localhost:8080/", "")): texts for (p, o), texts in found.items()}
 
 
-def test_which_passages_support_each_relation_of_the_letters_sending(sparql):
-    assert supports(sparql, LETTER) == {
+LETTER_RELATIONS = {
         ("lpo:sender", "id/person/mike-pompeo"): {
             "Mike Pompeo said that he sent a letter", "I sent a note to Qassem Soleimani", "DCIA Pompeo: Sent letter"},
         ("lpo:senderCapacity", "id/membership/mike-pompeo-director-cia"): {
@@ -45,11 +46,8 @@ def test_which_passages_support_each_relation_of_the_letters_sending(sparql):
             "he sent a letter", "I sent a note", "Sent letter"},
         ("lpo:status", "ontology#Sent"): {
             "Mike Pompeo said that he sent a letter", "I sent a note to Qassem Soleimani", "DCIA Pompeo: Sent letter"},
-    }
-
-
-def test_which_passages_support_each_relation_of_the_2008_message(sparql):
-    assert supports(sparql, MESSAGE_2008) == {
+}
+MESSAGE_2008_RELATIONS = {
         ("lpo:sender", "id/person/qassem-soleimani"): {"Soleimani conveyed a message", "I, Qassem Soleimani"},
         ("lpo:addressee", "id/person/david-petraeus"): {
             "to General David Petraeus", "General Petraeus, you should be aware"},
@@ -59,7 +57,35 @@ def test_which_passages_support_each_relation_of_the_2008_message(sparql):
             "in the midst of a fight between Iraqi Security Forces and Iran-backed Shiite militias"},
         ("lpo:conveys", "id/message/2008-soleimani-message-to-petraeus"): {"conveyed a message"},
         ("time:hasTime", "id/time/2008"): {"In 2008"},
-    }
+}
+
+
+def test_which_passages_support_each_relation_of_the_letters_sending(sparql):
+    assert supports(sparql, LETTER) == LETTER_RELATIONS
+
+
+def test_which_passages_support_each_relation_of_the_2008_message(sparql):
+    assert supports(sparql, MESSAGE_2008) == MESSAGE_2008_RELATIONS
+
+
+PREFIXES = {"lpo:": "http://localhost:8080/ontology#", "time:": "http://www.w3.org/2006/time#"}
+ONE_RELATION = [(act, p, o, texts)
+                for act, relations in ((LETTER, LETTER_RELATIONS), (MESSAGE_2008, MESSAGE_2008_RELATIONS))
+                for (p, o), texts in relations.items()]
+
+
+@pytest.mark.parametrize("act, predicate, obj, texts", ONE_RELATION,
+                         ids=[f"{a.rsplit('/', 1)[-1]}-{p}" for a, p, _, _ in ONE_RELATION])
+def test_one_query_returns_exactly_the_spans_of_one_relation(sparql, act, predicate, obj, texts):
+    """The fact-checker's question, for one relation at a time: which passages say it?"""
+    full = PREFIXES[predicate.split(":")[0] + ":"] + predicate.split(":", 1)[1]
+    rows = sparql(f"""
+        SELECT ?span ?exact WHERE {{
+          ?e rdf:subject <{act}> ; rdf:predicate <{full}> ; rdf:object <{obj}> ; lpo:supportedBy ?span .
+          ?span oa:hasSelector/oa:exact ?exact .
+        }}""")
+    assert column(rows, "exact") == texts
+    assert len(rows) == len(texts)
 
 
 def test_which_sentence_says_pompeo_sent_it_as_cia_director(sparql):
