@@ -35,6 +35,7 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .locate import locate
 from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
@@ -488,7 +489,8 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
             pool.join()
     violations = [p for p in problems if p.severity == "Violation"]
     if violations:
-        raise InputError(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message)))
+        raise InputError(locate(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "",
+                                                                  p.message)), checked.names.base))
     return marks
 
 

@@ -50,7 +50,9 @@ def validate(**options) -> None:
     except InputError as error:
         click.echo(error.render(), err=True)
         sys.exit(1)
-    for warning in checked.warnings:
+    from .locate import locate
+
+    for warning in locate(checked.warnings, settings.base):
         click.echo(warning.render(), err=True)
     click.echo(f"valid: {checked.documents} source document(s), {checked.quads} triples, "
                f"{len(checked.warnings)} warning(s)")
@@ -72,6 +74,45 @@ def build(quiet: bool, **options) -> None:
         sys.exit(1)
     click.echo(f"built {settings.dist_dir}: {len(manifest['graphs'])} graphs, {manifest['quads']} quads, "
                f"{len(manifest['dumps'])} dump files, base {manifest['base']}")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--text", "text_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The document's exact text (UTF-8), copied to data/SLUG.txt.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of source documents.")
+def new(slug: str, text_file: Path, data_dir: Path | None) -> None:
+    """Start a source document: data/SLUG.txt and data/SLUG.ttl with its prefixes and document resource."""
+    from .authoring import scaffold
+
+    try:
+        text_out, ttl_out = scaffold(settings_from(data_dir=data_dir).data_dir, slug, text_file)
+    except (ValueError, InputError) as error:
+        raise click.ClickException(error.render() if isinstance(error, InputError) else str(error)) from None
+    click.echo(f"wrote {text_out} and {ttl_out}; next: `lodpub draft {slug} --append`, then describe what it says")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--append", is_flag=True, help="Append the draft to data/SLUG.ttl instead of printing it.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of source documents.")
+def draft(slug: str, append: bool, data_dir: Path | None) -> None:
+    """Every quotation in data/SLUG.txt as a draft quote with its span, for an author to complete."""
+    from .authoring import draft as make_draft
+
+    folder = settings_from(data_dir=data_dir).data_dir
+    try:
+        turtle = make_draft(folder, slug)
+    except (ValueError, InputError) as error:
+        raise click.ClickException(error.render() if isinstance(error, InputError) else str(error)) from None
+    if not append:
+        click.echo(turtle, nl=False)
+        return
+    if not (folder / f"{slug}.ttl").exists():
+        raise click.ClickException(f"{folder / (slug + '.ttl')} does not exist: start with `lodpub new {slug}`")
+    with open(folder / f"{slug}.ttl", "a", encoding="utf-8") as sink:
+        sink.write("\n" + turtle)
+    click.echo(f"appended {turtle.count('a lpo:Quote')} draft quote(s) to {folder / (slug + '.ttl')}")
 
 
 @main.command()
