@@ -45,7 +45,7 @@ lint: install
 	$(BIN)/ruff check src tests
 
 # The benchmark (see bench/run.py): installs its own tools, not needed by `make test`.
-# `make bench SIZE=1m` (tiny, 100k, 1m, 10m); the table lands in bench/out/SIZE/results.md and README.md.
+# `make bench SIZE=1m` (tiny, 100k, 1m, 10m); the table lands in bench/out/SIZE/results.md and docs/benchmark.md.
 SIZE  ?= 100k
 PEERS := bench/out/peers
 

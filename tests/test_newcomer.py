@@ -102,3 +102,14 @@ def test_serve_with_a_base_the_build_did_not_use_stops_naming_both(make_serve):
     assert result.returncode != 0
     assert "https://data.example.org/" in result.stderr
     assert f"http://localhost:{port}/" in result.stderr
+
+
+def test_the_readme_is_a_front_door():
+    """README: at most about 8 KB, the two commands, what to open next, the home screenshot, a map of docs/."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) <= 8 * 1024
+    for needed in ("make serve", "make test", "PORT=", "http://localhost:8080/id/person/mike-pompeo",
+                   "http://localhost:8080/sparql", "](docs/screenshots/home.png)"):
+        assert needed in readme, needed
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"](docs/{doc.name})" in readme, f"README's map of docs/ misses {doc.name}"
