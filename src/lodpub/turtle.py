@@ -2,11 +2,11 @@
 
 pyoxigraph's writer keeps the order it is given and labels every blank node (`_:b0`); rdflib's nests blank
 nodes but orders subjects by its own rule. A description is small, so this writer groups it by subject and
-lays it out: the focus first, then the other named subjects in the order they came, each with `a` and its
-label first, then its predicates in the order of their prefixed names; a blank node used once as an object is
-written inside `[ ]` where it is used; integers and booleans in their short forms. Literals are quoted by
-pyoxigraph (escaping stays its business); an IRI becomes a prefixed name only when its local part is plainly
-valid in Turtle, else it stays in `< >`.
+lays it out the same way whatever order the store gave: the focus first, then the other named subjects by IRI,
+each with `a` and its label first, then its predicates by prefixed name, objects sorted; a blank node used once
+as an object is written inside `[ ]` where it is used; integers and booleans in their short forms. Literals are
+quoted by pyoxigraph (escaping stays its business); an IRI becomes a prefixed name only when its local part is
+plainly valid in Turtle, else it stays in `< >`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class _Writer:
         self.focus = ox.NamedNode(focus) if focus else None
 
     def text(self) -> str:
-        subjects = list(self.by_subject)
+        subjects = sorted(self.by_subject, key=lambda node: (isinstance(node, ox.BlankNode), node.value))
         if self.focus in self.by_subject:
             subjects.remove(self.focus)
             subjects.insert(0, self.focus)
@@ -100,7 +100,8 @@ class _Writer:
         parts = []
         for predicate in order:
             verb = "a" if predicate == TYPE else self.iri(predicate)
-            objects = ", ".join(self.object(o, indent) for o in properties[predicate])
+            # Sorted as written, so that a description reads the same whatever order the store gave it.
+            objects = ", ".join(sorted(self.object(o, indent) for o in properties[predicate]))
             parts.append(f"{verb} {objects}")
         return f" ;\n{indent}".join(parts)
 

@@ -72,16 +72,22 @@ SELECT ?date ?inferred ?when ?communication ?label WHERE {
 ORDER BY (!BOUND(?date)) STR(?date) ?when"""),
         Example("who-to-whom", "Who communicated with whom, through whom, by what medium and when? (network)",
                 p(names, "lpo", "schema", "rdfs", "time") + """
-SELECT ?sender ?senderName ?addressee ?addresseeName ?medium ?mediumLabel ?when ?intermediary ?communication
+SELECT ?sender ?senderName ?addressee ?addresseeName ?medium ?mediumLabel ?when ?intermediary
+       ?intermediaryName ?communication
 WHERE {
   ?communication a lpo:Communication ;
                  lpo:sender ?sender ;
                  lpo:addressee ?addressee .
   OPTIONAL { ?sender schema:name ?senderName }
-  OPTIONAL { ?addressee schema:name ?addresseeName }
+  OPTIONAL { ?addressee schema:name ?name }
+  OPTIONAL { ?addressee rdfs:label ?label }           # a group the text names by what it is
+  BIND(COALESCE(?name, ?label) AS ?addresseeName)
   OPTIONAL { ?communication lpo:medium ?medium . OPTIONAL { ?medium rdfs:label ?mediumLabel } }
   OPTIONAL { ?communication time:hasTime/lpo:phrase ?when }
-  OPTIONAL { ?communication lpo:intermediary ?intermediary }
+  OPTIONAL { ?communication lpo:intermediary ?intermediary .
+             OPTIONAL { ?intermediary schema:name ?named }
+             OPTIONAL { ?intermediary lpo:phrase ?phrase }     # an agent the text does not name
+             BIND(COALESCE(?named, ?phrase) AS ?intermediaryName) }
 }
 ORDER BY ?senderName ?addresseeName"""),
         Example("people", "The people the article names", p(names, "schema") + """

@@ -188,6 +188,8 @@
       return key;
     }
     var medium = vars.filter(function (v) { return /^medium$/i.test(v); })[0];
+    var through = vars.filter(function (v) { return /^intermediary$/i.test(v); })[0];
+    var relays = [];
     var when = vars.filter(function (v) { return /^(when|date)$/i.test(v); })[0];
     bindings(yasr).forEach(function (row) {
       if (!row[pair[0]] || !row[pair[1]]) { return; }
@@ -195,13 +197,18 @@
       if (medium && row[medium]) { words.push(named(row, medium)); }
       if (when && row[when]) { words.push(isDate(row[when]) ? showDate(row[when]) : row[when].value); }
       edges.push({from: node(row, pair[0]), to: node(row, pair[1]), label: words.join(", ")});
+      if (through && row[through]) {   // the message went through someone: a dashed path by way of them
+        var via = node(row, through);
+        relays.push({from: node(row, pair[0]), to: via}, {from: via, to: node(row, pair[1])});
+      }
     });
-    var width = 900, height = Math.max(420, Math.min(900, 120 + order.length * 28));
-    var cx = width / 2, cy = height / 2, radius = Math.min(cx, cy) - 90;
+    // Agents on an ellipse, leaving room at the sides for their names.
+    var width = 900, height = Math.max(460, Math.min(900, 160 + order.length * 36));
+    var cx = width / 2, cy = height / 2, rx = cx - 230, ry = cy - 50;
     order.forEach(function (key, i) {
       var angle = 2 * Math.PI * i / order.length - Math.PI / 2;
-      nodes[key].x = cx + radius * Math.cos(angle);
-      nodes[key].y = cy + radius * Math.sin(angle);
+      nodes[key].x = cx + rx * Math.cos(angle);
+      nodes[key].y = cy + ry * Math.sin(angle);
     });
     var root = svg("svg", {"class": "lodpub-network", viewBox: "0 0 " + width + " " + height, role: "img",
                            "aria-label": "Network of ?" + pair[0] + " to ?" + pair[1]});
@@ -230,6 +237,15 @@
       }
       root.appendChild(group);
     });
+    relays.forEach(function (relay) {
+      var a = nodes[relay.from], b = nodes[relay.to];
+      var title = svg("title");
+      title.textContent = a.label + " \u2192 " + b.label + " (passing a message on)";
+      var path = svg("path", {"class": "via", d: "M " + a.x + " " + a.y + " L " + b.x + " " + b.y,
+                              "marker-end": "url(#lodpub-arrow)"});
+      path.appendChild(title);
+      root.appendChild(path);
+    });
     order.forEach(function (key) {
       var n = nodes[key], target = n.term.type === "uri" ? href(n.term.value) : null;
       var group = svg(target ? "a" : "g", {"class": "node"});
@@ -245,7 +261,8 @@
       root.appendChild(group);
     });
     yasr.resultsEl.appendChild(el("p", "lodpub-view-note", order.length + " agents, " + edges.length +
-      " communications: ?" + pair[0] + " \u2192 ?" + pair[1] + "."));
+      " communications: ?" + pair[0] + " \u2192 ?" + pair[1] +
+      (relays.length ? "; dashed: by way of ?" + through : "") + "."));
     yasr.resultsEl.appendChild(root);
   };
 
