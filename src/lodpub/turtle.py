@@ -69,6 +69,7 @@ class _Writer:
         # Longest namespace first, so that `person:` wins over a shorter namespace that also matches.
         self.namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
         self.used: set[str] = set()
+        self.names: dict[str, tuple[str, str | None]] = {}
         self.nested = {node for node in self.by_subject if isinstance(node, ox.BlankNode) and uses[node] == 1}
         self.labelled: set[ox.BlankNode] = set()
         self.written: set = set()
@@ -131,10 +132,18 @@ class _Writer:
         return str(node)
 
     def iri(self, value: str) -> str:
+        known = self.names.get(value)
+        if known is None:
+            known = self.names[value] = self.name(value)
+        if known[1]:
+            self.used.add(known[1])
+        return known[0]
+
+    def name(self, value: str) -> tuple[str, str | None]:
+        """The IRI's prefixed name and its prefix, or the IRI in `< >` and None."""
         for prefix, namespace in self.namespaces:
             if value.startswith(namespace):
                 local = value[len(namespace):]
                 if local == "" or LOCAL.fullmatch(local):
-                    self.used.add(prefix)
-                    return f"{prefix}:{local}"
-        return f"<{value}>"
+                    return f"{prefix}:{local}", prefix
+        return f"<{value}>", None
