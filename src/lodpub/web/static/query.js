@@ -34,6 +34,24 @@
     return node;
   }
 
+  /** Our prefixes, and one per kind of thing the results name (`person:` for {base}id/person/), as the
+   *  Turtle documents declare them. */
+  function withKinds(yasr) {
+    var all = {}, root = base + "id/";
+    Object.keys(prefixes).forEach(function (p) { all[p] = prefixes[p]; });
+    (bindings(yasr) || []).slice(0, 2000).forEach(function (row) {
+      Object.keys(row).forEach(function (v) {
+        var term = row[v];
+        if (!term || term.type !== "uri" || term.value.indexOf(root) !== 0) { return; }
+        var kind = term.value.slice(root.length).split("/")[0];
+        if (!/^[A-Za-z][\w-]*$/.test(kind)) { return; }
+        var name = prefixes[kind] === undefined ? kind : kind + "-id";
+        if (all[name] === undefined) { all[name] = root + kind + "/"; }
+      });
+    });
+    return all;
+  }
+
   /** An IRI as a reader reads it: prefixed where a prefix fits, our own ones relative to the base. */
   function shortIri(iri) {
     var best = null;
@@ -43,6 +61,10 @@
     });
     if (best !== null && /^[\w.-]*$/.test(iri.slice(prefixes[best].length))) {
       return best + ":" + iri.slice(prefixes[best].length);
+    }
+    var own = base ? /^id\/([A-Za-z][\w-]*)\/([\w.-]+)$/.exec(iri.slice(base.length)) : null;
+    if (own && iri.indexOf(base) === 0) {
+      return (prefixes[own[1]] === undefined ? own[1] : own[1] + "-id") + ":" + own[2];
     }
     if (base && iri.indexOf(base) === 0) { return iri.slice(base.length); }
     return iri;
@@ -290,7 +312,7 @@
 
   var yasr = new Yasr(document.getElementById("yasr"), {
     persistenceId: null,
-    prefixes: function () { return prefixes; },
+    prefixes: function (self) { return withKinds(self); },
     pluginOrder: ["table", "timeline", "network", "response"],
     defaultPlugin: "table"
   });
