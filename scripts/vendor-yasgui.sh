@@ -53,8 +53,9 @@ for (const name of fs.readdirSync("node_modules")) {
     for (const sub of fs.readdirSync(path.join("node_modules", name))) dirs.push(path.join("node_modules", name, sub));
   } else dirs.push(path.join("node_modules", name));
 }
-const out = [`${pkg} ${version}, as published on the npm registry, with the packages bundled into yasgui.min.js`,
-             `and yasgui.min.css. Each package's declared license, then its license text.`, ""];
+const out = [`${pkg} ${version}, as published on the npm registry, and the packages npm installs with it, which`,
+             `its publisher bundled into yasgui.min.js and yasgui.min.css (the bundle may hold other patch versions`,
+             `of them). Each package's declared license, then its license text.`, ""];
 for (const dir of dirs.sort()) {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
   if (meta.name.startsWith("@types/")) continue;   // type declarations: not in the bundle
