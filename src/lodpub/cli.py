@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def draft(slug: str, append: bool, data_dir: Path | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--base", help="Base IRI; must be the one the data was built with.")
+@click.option("--base", help="Base IRI; must be the one the data was built with (else serve stops).")
 @click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="The built dist folder.")
 @click.option("--workers", type=int, help="Worker processes (default: one per core, at least 2).")
 @click.option("--query-timeout", type=float, help="Seconds a SPARQL query may run (default 30).")
@@ -145,6 +146,12 @@ def serve(host: str, port: int, workers: int | None, dev: bool, answer_cache_mb:
         manifest = read_manifest(settings.dist_dir)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
+    asked = ("--base", options["base"]) if options.get("base") else ("LODPUB_BASE", os.environ.get("LODPUB_BASE"))
+    if asked[1] and asked[1] != manifest["base"]:
+        # The IRIs were minted at build time: under another base none of them would dereference here.
+        raise click.UsageError(f"{asked[0]} {asked[1]} disagrees with the build in {settings.dist_dir}, made with "
+                               f"base {manifest['base']}: rebuild with `lodpub build --base {asked[1]}`, or serve "
+                               f"with --base {manifest['base']}")
     settings = settings.replace(base=manifest["base"])
     if settings.store_url:
         from .store import check_store_url, redact
