@@ -35,6 +35,8 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .fulltext import FILE as SEARCH_INDEX
+from .fulltext import write_index
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
@@ -529,6 +531,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
             # An update in place adds a few small files to a compacted store, and skips this.
             store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
+        write_index(store, staging / SEARCH_INDEX, names.lpo)
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)
