@@ -53,9 +53,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     }
     errors.register(app)
     app.register_error_handler(StoreError, _store_unavailable)
-    from . import dataset, pages, resources, sparql, vocabulary
+    from . import crawl, dataset, pages, resources, search, sparql, vocabulary
 
-    for module in (resources, sparql, dataset, vocabulary, pages):
+    for module in (resources, sparql, dataset, vocabulary, pages, search, crawl):
         app.register_blueprint(module.blueprint)
     if isinstance(app.extensions["lodpub"]["store"], EmbeddedStore):
         # Whole answers, before Flask: the embedded store never changes under a running process.
