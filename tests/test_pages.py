@@ -138,7 +138,8 @@ def test_the_source_documents_page_highlights_every_span_and_links_it(server, sp
     text_div = raw.split('<div class="text" id="text">', 1)[1].split("</div>", 1)[0]
     assert Page(text_div).raw_text.strip("\n") == doc["text"], "the whole text, exactly"
     # Every highlighted piece knows its offsets, and every span is listed with what it supports.
-    pieces = [(int(s), int(e)) for s, e in re.findall(r'<mark class="seg[^"]*" data-s="(\d+)" data-e="(\d+)"', text_div)]
+    marks = re.findall(r'<mark class="seg[^"]*" data-s="(\d+)" data-e="(\d+)"', text_div)
+    pieces = [(int(s), int(e)) for s, e in marks]
     assert pieces and all(doc["text"][s:e] for s, e in pieces)
     listed = re.findall(r'<li data-start="(\d+)" data-end="(\d+)" class="layer-(\w+)">', raw)
     assert {(int(s), int(e)) for s, e, _ in listed} == {(int(s["start"]), int(s["end"])) for s in spans}
