@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .formats import RDF_FORMATS, RdfFormat
-from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SD, VOID, XSD, Names
+from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SCHEMA, SD, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
 SPDX = "http://spdx.org/rdf/terms#"
@@ -217,7 +217,7 @@ def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],
     def count(value):
         return lit(value, XSD + "integer")
 
-    for cls in (VOID + "Dataset", DCAT + "Dataset"):
+    for cls in (VOID + "Dataset", DCAT + "Dataset", SCHEMA + "Dataset"):
         add(dataset, RDF + "type", ox.NamedNode(cls))
     add(dataset, DCTERMS + "title", ox.Literal(title, language="en"))
     add(dataset, RDFS + "label", ox.Literal(title, language="en"))

@@ -67,7 +67,9 @@ def layout(acts: list[Act], view, focus=None) -> Network | None:
         places[focus] = (cx, cy)
         net.nodes.append(Node(focus, cx, cy, True))
     for i, n in enumerate(ring):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(1, len(ring))
+        # Half a step off the vertical, so that two agents sit side by side and their arrows run across.
+        step = 2 * math.pi / max(1, len(ring))
+        angle = -math.pi / 2 + step / 2 + step * i
         places[n] = (cx + rx * math.cos(angle), cy + ry * math.sin(angle))
         net.nodes.append(Node(n, *places[n]))
     seen: dict = {}
@@ -87,7 +89,7 @@ def _edge(act: Act, start, end, k: int, view) -> Edge:
     dx, dy = x1 - x0, y1 - y0
     length = math.hypot(dx, dy) or 1.0
     # Bend alternately to either side, further for each further act between the same two agents.
-    bend = (k + 1) // 2 * 38 * (1 if k % 2 else -1) + 14
+    bend = (k + 1) // 2 * 46 * (1 if k % 2 else -1) + 16
     nx, ny = -dy / length, dx / length
     cx, cy = (x0 + x1) / 2 + nx * bend, (y0 + y1) / 2 + ny * bend
     # Stop short of the target's circle so that the arrowhead shows.

@@ -16,7 +16,7 @@ from .context import names, settings
 from .describe import LABEL_PROPERTIES, select, values
 from .graph import Index
 from .http import allow_cors, page_argument
-from .links import is_safe_iri
+from .links import document_path, is_safe_iri
 from .view import View
 
 blueprint = Blueprint("search", __name__)
@@ -104,14 +104,20 @@ def search():
         args = {"q": query, **({"type": type_iri} if type_iri else {}), **({"page": n} if n > 1 else {})}
         return url_for("search.search", **args)
 
+    def passage_href(p) -> str:
+        """Where a passage is shown: its span on the source's page, or the page of the quote or post it is."""
+        path = document_path(p.owner) or p.owner
+        return f"{path}#span-{p.start}-{p.end}" if p.start is not None else path
+
     def type_url(t: str | None) -> str:
         return url_for("search.search", q=query, **({"type": t} if t else {}))
 
     return render_template(
         "search.html", view=view, search_query=query, hits=hits, total=total, passages=passages,
-        passage_total=passage_total, facets=[(ox.NamedNode(t), n) for t, n in facets if _reader_type(t)][:14],
+        passage_total=passage_total, facets=[(ox.NamedNode(t), n) for t, n in facets if _reader_type(t)][:24],
         type_iri=type_iri,
-        page=page, more=more, first=offset + 1, page_url=page_url, type_url=type_url, indexed=index is not None,
+        page=page, more=more, first=offset + 1, page_url=page_url, type_url=type_url, passage_href=passage_href,
+        indexed=index is not None,
         ox=ox)
 
 

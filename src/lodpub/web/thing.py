@@ -295,6 +295,8 @@ def render(description: Description) -> str:
             n.layer == k for n in notes or ())], incoming=incoming, incoming_rows=incoming_rows, story=told,
         network=layout(told.timeline, view, thing) if told.timeline else None,
         jsonld=jsonld(description.triples, description.iri),
+        senders=base_index.objects(thing, SCHEMA + "sender") or base_index.objects(thing, SCHEMA + "author"),
+        recipients=base_index.objects(thing, SCHEMA + "recipient"),
         alternates=alternates, path=path, with_page=with_page, with_extension=with_extension)
 
 

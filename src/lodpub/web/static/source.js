@@ -33,8 +33,8 @@
       list.appendChild(copy);
     });
     title.textContent = heading;
-    hint.textContent = found.length ? found.length + " span" + (found.length === 1 ? "" : "s") +
-      " cover this passage; each supports the resources named." : "No annotated span covers this passage.";
+    hint.textContent = found.length ? (found.length === 1 ? "1 span covers" : found.length + " spans cover") +
+      " this passage; each supports the resources named." : "No annotated span covers this passage.";
     panel.classList.add("active");
   }
 
