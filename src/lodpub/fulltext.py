@@ -46,27 +46,36 @@ CREATE VIRTUAL TABLE passage_words USING fts5(text, content='passages', content_
 """
 
 
-def _first_literals(store: ox.Store, predicate: str):
-    for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+def _graph(store: ox.Store):
+    """Where the data is: the default graph, which the build makes the union of the named graphs
+    (store.with_union), else every graph."""
+    return ox.DefaultGraph() if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) \
+        else None
+
+
+def _literals(store: ox.Store, predicate: str, graph):
+    for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
             yield quad.subject.value, quad.object
 
 
 def write_index(store: ox.Store, path: Path, lpo: str) -> None:
-    """Write the index of everything `store` holds to `path` (replaced if there)."""
+    """Write the index of everything `store` holds to `path` (replaced if there).
+
+    A few scans by predicate and one query for the spans, never one query per resource or per document.
+    """
     path.unlink(missing_ok=True)
+    graph = _graph(store)
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA_SQL)
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
-        spans = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                    ox.NamedNode(lpo + "TextSpan"))}
         ids: dict[str, int] = {}
         labels: dict[str, tuple[int, str]] = {}
         names: list[tuple[int, str]] = []
         seen: set[tuple[str, str]] = set()
         for rank, predicate in enumerate(NAMING):
-            for iri, literal in _first_literals(store, predicate):
+            for iri, literal in _literals(store, predicate, graph):
                 if (iri, literal.value) in seen:
                     continue
                 seen.add((iri, literal.value))
@@ -76,18 +85,19 @@ def write_index(store: ox.Store, path: Path, lpo: str) -> None:
                 if iri not in labels or key < labels[iri]:
                     labels[iri] = key
                 names.append((thing, literal.value))
+        type_ = ox.NamedNode(RDF + "type")
+        types = [(n, q.object.value) for iri, n in ids.items()
+                 for q in store.quads_for_pattern(ox.NamedNode(iri), type_, None, graph)
+                 if isinstance(q.object, ox.NamedNode)]
+        spans = {n for n, t in types if t == lpo + "TextSpan"}
         db.executemany("INSERT INTO things VALUES (?, ?, ?, ?)",
-                       ((n, iri, labels[iri][1], int(iri in spans)) for iri, n in ids.items()))
+                       ((n, iri, labels[iri][1], int(n in spans)) for iri, n in ids.items()))
         db.executemany("INSERT INTO names VALUES (?, ?, ?)", ((t, n, n.casefold()) for t, n in names))
         db.execute("INSERT INTO name_words(rowid, name) SELECT rowid, name FROM names")
         db.execute("INSERT INTO name_grams(rowid, name) SELECT rowid, name FROM names")
-        db.executemany("INSERT INTO types VALUES (?, ?)",
-                       ((ids[q.subject.value], q.object.value)
-                        for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None)
-                        if isinstance(q.subject, ox.NamedNode) and q.subject.value in ids
-                        and isinstance(q.object, ox.NamedNode)))
+        db.executemany("INSERT INTO types VALUES (?, ?)", types)
         db.executemany("INSERT INTO passages(owner, start, \"end\", text, facts) VALUES (?, ?, ?, ?, ?)",
-                       _passages(store, lpo))
+                       _passages(store, lpo, graph))
         db.execute("INSERT INTO passage_words(rowid, text) SELECT id, text FROM passages")
         db.execute("CREATE INDEX names_thing ON names(thing)")
         db.execute("CREATE INDEX types_thing ON types(thing)")
@@ -96,20 +106,21 @@ def write_index(store: ox.Store, path: Path, lpo: str) -> None:
         db.close()
 
 
-def _passages(store: ox.Store, lpo: str):
+def _passages(store: ox.Store, lpo: str, graph):
     """Sentences of every source text (with the resources its spans support), and every other text whole."""
-    sources = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                  ox.NamedNode(lpo + "SourceDocument"))}
+    sources = {q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(RDF + "type"), ox.NamedNode(lpo + "SourceDocument"), graph)}
+    supported = _supported_spans(store, lpo, graph) if sources else {}
     done: set[str] = set()
-    for iri, literal in _first_literals(store, TEXT):
+    for iri, literal in _literals(store, TEXT, graph):
         if iri in done:
             continue
         done.add(iri)
         if iri not in sources:
             yield iri, None, None, literal.value, json.dumps([iri])
             continue
-        supported = _supported_spans(store, iri, lpo)
         text = literal.value
+        spans = sorted(supported.get(iri, ()))
         for match in SENTENCE.finditer(text):
             start, end = match.start(), match.end()
             words = text[start:end]
@@ -117,7 +128,7 @@ def _passages(store: ox.Store, lpo: str):
                 continue
             start += len(words) - len(words.lstrip())
             end -= len(words) - len(words.rstrip())
-            inside = sorted((s for s in supported if s[0] < end and s[1] > start), key=lambda s: s[1] - s[0])
+            inside = sorted((s for s in spans if s[0] < end and s[1] > start), key=lambda s: s[1] - s[0])
             facts: list[str] = []
             for _, _, resource in inside:
                 if resource not in facts:
@@ -125,21 +136,30 @@ def _passages(store: ox.Store, lpo: str):
             yield iri, start, end, text[start:end], json.dumps(facts[:FACTS_PER_PASSAGE])
 
 
-def _supported_spans(store: ox.Store, source: str, lpo: str) -> list[tuple[int, int, str]]:
-    """(start, end, resource) for every span of this source that supports a named resource."""
+def _supported_spans(store: ox.Store, lpo: str, graph) -> dict[str, list[tuple[int, int, str]]]:
+    """source -> (start, end, resource) for every span that supports a resource (or a blank node of one)."""
     query = f"""
-SELECT ?start ?end ?r WHERE {{
-  ?span <{OA}hasSource> <{source}> ; <{OA}hasSelector> ?sel . ?sel <{OA}start> ?start ; <{OA}end> ?end .
-  ?x <{lpo}supportedBy> ?span .
-  OPTIONAL {{ ?owner ?p ?x FILTER(isBlank(?x) && isIRI(?owner)) }}
-  BIND(IF(isIRI(?x), ?x, ?owner) AS ?r) FILTER(BOUND(?r))
+SELECT ?source ?start ?end ?x WHERE {{
+  ?x <{lpo}supportedBy> ?span . ?span <{OA}hasSource> ?source ; <{OA}hasSelector> ?sel .
+  ?sel <{OA}start> ?start ; <{OA}end> ?end .
 }}"""
-    found = []
-    for row in store.query(query):
+    found: dict[str, list] = {}
+    owners: dict = {}
+    for row in store.query(query, use_default_graph_as_union=graph is None):
+        x = row["x"]
+        if isinstance(x, ox.BlankNode):
+            if x not in owners:
+                owners[x] = next((q.subject.value for q in store.quads_for_pattern(None, None, x, graph)
+                                  if isinstance(q.subject, ox.NamedNode)), None)
+            resource = owners[x]
+        else:
+            resource = x.value
         try:
-            found.append((int(row["start"].value), int(row["end"].value), row["r"].value))
+            span = (int(row["start"].value), int(row["end"].value), resource)
         except ValueError:
             continue
+        if resource is not None:
+            found.setdefault(row["source"].value, []).append(span)
     return found
 
 
