@@ -11,6 +11,7 @@ import sqlite3
 import xml.etree.ElementTree as ET
 
 import pytest
+import rdflib
 
 from .conftest import BASE
 from .linkeddata import Page, get, media_type
@@ -176,6 +177,13 @@ def test_every_page_embeds_its_description_as_json_ld_schema_org_types_first(ser
     node = next(n for n in nodes if n.get("@id") == iri)
     types = node["@type"] if isinstance(node["@type"], list) else [node["@type"]]
     assert types[0] in (f"schema:{schema_type}", f"http://schema.org/{schema_type}"), types
+    # A JSON-LD processor reads the same statements the Turtle document makes about the thing.
+    embedded = rdflib.Graph().parse(data=blocks[0], format="json-ld")
+    turtle = rdflib.Graph().parse(data=get(server.url + (path or "dataset") + ".ttl").text, format="turtle")
+    subject = rdflib.URIRef(iri)
+    assert (subject, rdflib.RDF.type, rdflib.URIRef(f"http://schema.org/{schema_type}")) in embedded
+    named = {(p, o) for p, o in embedded.predicate_objects(subject) if not isinstance(o, rdflib.BNode)}
+    assert named and named <= set(turtle.predicate_objects(subject))
 
 
 def test_robots_names_the_sitemap_which_lists_every_document_page(server, sparql):

@@ -80,7 +80,8 @@ def entry_points(counts: list[ClassCount]) -> list[EntryPoint]:
         for heading, classes in ENTRY_POINTS:
             iris = [names().lpo + c[4:] if c.startswith("lpo:") else c for c in classes]
             members = f"{values('?c', iris)} ?s a ?c FILTER(isIRI(?s))"
-            rows = select(f"SELECT DISTINCT ?s WHERE {{ {members} }} ORDER BY ?s LIMIT {ENTRY_SIZE}")
+            # The first members the store yields (no ORDER BY over every person of a large data set).
+            rows = select(f"SELECT DISTINCT ?s WHERE {{ {members} }} LIMIT {ENTRY_SIZE}")
             if rows:
                 total = select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {members} }}")[0]["n"]
                 found.append(EntryPoint(heading, ox.NamedNode(iris[0]), [r["s"] for r in rows], int(total.value)))
@@ -91,7 +92,7 @@ def entry_points(counts: list[ClassCount]) -> list[EntryPoint]:
 
 def communications() -> list:
     """The data set's communications, one page of them (the first by IRI), in date order."""
-    size = settings().page_size * 2
+    size = settings().page_size
     return cached(("communications", size), lambda: story.acts(story.all_act_terms(size)))
 
 
@@ -107,6 +108,8 @@ def home():
     for act in acts:
         mentioned |= act.mentioned
     view = View(Index([*index.triples, *labels_and_types(mentioned)]))
+    for entry in entries:
+        entry.members = sorted(entry.members, key=lambda m: view.label(m).lower())
     ours = sorted((c for c in counts if c.ours), key=lambda c: view.label(c.iri).lower())
     others = sorted((c for c in counts if not c.ours), key=lambda c: (-c.count, view.curie(c.iri.value)))
     return render_template(
@@ -116,7 +119,7 @@ def home():
         triples=index.value(dataset, VOID + "triples"), entities=index.value(dataset, VOID + "entities"),
         ours=ours, others=others, sources=sources, class_url=class_url, entries=entries, acts=acts,
         jsonld=jsonld(index.triples, names().dataset),
-        network=layout(acts, view), names_lpo=names().lpo, acts_cut=len(acts) >= settings().page_size * 2)
+        network=layout(acts, view), names_lpo=names().lpo, acts_cut=len(acts) >= settings().page_size)
 
 
 def _sources() -> list[ox.NamedNode]:
