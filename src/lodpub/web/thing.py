@@ -297,6 +297,7 @@ def render(description: Description) -> str:
         jsonld=jsonld(description.triples, description.iri),
         senders=base_index.objects(thing, SCHEMA + "sender") or base_index.objects(thing, SCHEMA + "author"),
         recipients=base_index.objects(thing, SCHEMA + "recipient"),
+        claimants=base_index.objects(thing, lpo + "claimedBy"), hedges=base_index.objects(thing, lpo + "hedge"),
         alternates=alternates, path=path, with_page=with_page, with_extension=with_extension)
 
 

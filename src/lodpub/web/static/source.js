@@ -23,8 +23,18 @@
     });
   }
 
-  function show(start, end, heading) {
+  // Every annotated span inside [start, end), in text order.
+  function inside(start, end) {
+    return notes.filter(function (li) {
+      return start <= +li.getAttribute("data-start") && +li.getAttribute("data-end") <= end;
+    });
+  }
+
+  function show(start, end, heading, whole) {
     var found = covering(start, end);
+    if (whole) {
+      inside(start, end).forEach(function (li) { if (found.indexOf(li) < 0) found.push(li); });
+    }
     list.textContent = "";
     found.forEach(function (li) {
       var copy = li.cloneNode(true);
@@ -33,8 +43,9 @@
       list.appendChild(copy);
     });
     title.textContent = heading;
-    hint.textContent = found.length ? (found.length === 1 ? "1 span covers" : found.length + " spans cover") +
-      " this passage; each supports the resources named." : "No annotated span covers this passage.";
+    hint.textContent = found.length ? (found.length === 1 ? "1 span" : found.length + " spans") +
+      (whole ? " cover or lie in this span" : " cover this passage") + "; each supports the resources named." :
+      "No annotated span covers this passage.";
     panel.classList.add("active");
   }
 
@@ -71,7 +82,7 @@
     hit.forEach(function (s) { s.classList.add("target"); });
     if (hit.length) {
       hit[0].scrollIntoView({ block: "center" });
-      show(start, end, "The span " + start + "–" + end + " supports");
+      show(start, end, "The span " + start + "–" + end + " supports", true);
     }
   }
   window.addEventListener("hashchange", target);
