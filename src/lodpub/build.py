@@ -531,7 +531,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
             # An update in place adds a few small files to a compacted store, and skips this.
             store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
-        write_index(store, staging / SEARCH_INDEX, names.lpo)
+        write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)), dist / SEARCH_INDEX)
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)

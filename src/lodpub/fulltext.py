@@ -12,7 +12,9 @@ come with the resources whose evidence spans lie in them.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,17 +61,39 @@ def _literals(store: ox.Store, predicate: str, graph):
             yield quad.subject.value, quad.object
 
 
-def write_index(store: ox.Store, path: Path, lpo: str) -> None:
+def _key_of(path: Path) -> str | None:
+    """The data key an index was written for, or None (no index, another format, unreadable)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            found = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return found.get("data") if found.get("format") == str(FORMAT) else None
+
+
+def write_index(store: ox.Store, path: Path, lpo: str, key: str = "", previous: Path | None = None) -> None:
     """Write the index of everything `store` holds to `path` (replaced if there).
 
-    A few scans by predicate and one query for the spans, never one query per resource or per document.
+    `key` names the data (the build's digest of its units): when the `previous` build's index was written
+    for the same key, it is linked (or copied) instead of written again, so a rebuild with nothing changed
+    costs nothing here. Otherwise a few scans by predicate and one query for the spans, never one query per
+    resource or per document.
     """
     path.unlink(missing_ok=True)
+    if key and previous is not None and previous.exists() and _key_of(previous) == key:
+        try:
+            os.link(previous, path)
+        except OSError:
+            shutil.copyfile(previous, path)
+        return
     graph = _graph(store)
     db = sqlite3.connect(path)
     try:
         db.executescript(SCHEMA_SQL)
-        db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        db.executemany("INSERT INTO meta VALUES (?, ?)", (("format", str(FORMAT)), ("data", key)))
         ids: dict[str, int] = {}
         labels: dict[str, tuple[int, str]] = {}
         names: list[tuple[int, str]] = []
@@ -236,6 +260,14 @@ scored AS (
             hit.types = [t for (t,) in self.db.execute(
                 "SELECT type FROM types WHERE thing = (SELECT id FROM things WHERE iri = ?)", (hit.iri,))]
         return hits, total, facets
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM things").fetchone()[0]
+
+    def iris(self, offset: int, limit: int) -> list[str]:
+        """Every named thing, a slice at a time, in the order they were indexed."""
+        return [iri for (iri,) in self.db.execute("SELECT iri FROM things ORDER BY id LIMIT ? OFFSET ?",
+                                                  (limit, offset))]
 
     def labels(self, iris: list[str]) -> dict[str, str]:
         """The display label of each of these things that the index names."""

@@ -24,15 +24,14 @@ def _documents(offset: int, limit: int) -> list[str]:
     index = searcher()
     if index is None:
         return []
-    rows = index.db.execute("SELECT iri FROM things ORDER BY id LIMIT ? OFFSET ?", (limit, offset)).fetchall()
-    return [path for (iri,) in rows if (path := document_path(iri)) is not None]
+    return [path for iri in index.iris(offset, limit) if (path := document_path(iri)) is not None]
 
 
 @blueprint.get("/sitemap.xml")
 def sitemap():
     """One sitemap while the pages fit in one, else a sitemap index of the numbered files."""
     index = searcher()
-    total = index.db.execute("SELECT COUNT(*) FROM things").fetchone()[0] if index is not None else 0
+    total = index.count() if index is not None else 0
     root = request.url_root.rstrip("/")
     if total <= PER_FILE:
         paths = ["/", *_documents(0, PER_FILE)]

@@ -309,11 +309,11 @@ def acts(terms: list[ox.NamedNode]) -> list[Act]:
         act.statuses = first(lpo + "status")
         act.objects = first(lpo + "conveys", SCHEMA + "object")
         act.places = first(SCHEMA + "location")
-        act.when = [t for p in TIME_PROPERTIES for t in index.objects(term, p)]  # replaced below
         found.append(act)
-    whens = times({t for a in found for t in a.when})
+    given = {a.term: [t for p in TIME_PROPERTIES for t in index.objects(a.term, p)] for a in found}
+    whens = times({t for terms_ in given.values() for t in terms_})
     for act in found:
-        act.when = [whens[t] for t in act.when if t in whens]
+        act.when = [whens[t] for t in given[act.term] if t in whens]
     vouch = vouched_by(terms)
     evidence = spans_of(terms)
     for act in found:
