@@ -116,3 +116,12 @@ def test_a_request_to_another_host_is_blocked(server, browser):
         return fetch('http://example.org/').then(function () { return 'loaded'; }, function () { return 'blocked'; });
     """)
     assert outcome == "blocked"
+
+
+def test_the_copy_button_copies_the_iri(server, browser):
+    browser.get(server.url + "doc/person/mike-pompeo")
+    button = browser.find("button.copy")
+    assert browser.attribute(button, "data-copy") == BASE + "id/person/mike-pompeo"
+    browser.click(button)
+    assert browser.wait_for("document.querySelector('button.copy').textContent !== 'Copy IRI' && "
+                            "document.querySelector('button.copy').textContent") == "Copied"

@@ -204,3 +204,12 @@ def test_a_favicon_and_a_404_page_with_search(server):
     missing = get(server.url + "id/person/nobody-at-all", "text/html")
     assert missing.status_code == 404
     assert 'action="/search"' in missing.text and 'id="missing-search"' in missing.text
+
+
+@pytest.mark.parametrize("path", ["ontology", "shapes", "dataset", "list?class=http://schema.org/Person",
+                                  "search?q=letter"])
+def test_the_other_pages_embed_json_ld_too(server, path):
+    _, raw = html(server, path)
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', raw, re.S)
+    assert len(blocks) == 1
+    assert len(rdflib.Graph().parse(data=blocks[0], format="json-ld")) > 0

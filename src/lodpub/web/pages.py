@@ -171,6 +171,9 @@ def class_list():
         abort(404, f"the list of {raw} has {pages} page(s), not {page}")
     cls = ox.NamedNode(raw)
     view = View(Index(labels_and_types({*members, cls})))
+    page_data = {"@context": {"schema": "http://schema.org/"}, "@type": "schema:CollectionPage",
+                 "schema:about": {"@id": raw}, "schema:hasPart": [{"@id": m.value} for m in members]}
     return render_template("class_list.html", view=view, cls=cls, members=members, total=total, listed=listed,
+                           jsonld=page_data,
                            blank_only=blank_only, page=page, pages=pages, first=(page - 1) * size + 1,
                            class_url=class_url)

@@ -112,8 +112,11 @@ def search():
     def type_url(t: str | None) -> str:
         return url_for("search.search", q=query, **({"type": t} if t else {}))
 
+    page_data = {"@context": {"schema": "http://schema.org/"}, "@type": "schema:SearchResultsPage",
+                 "schema:name": f"Search: {query}" if query else "Search",
+                 "schema:hasPart": [{"@id": h.iri} for h in hits]}
     return render_template(
-        "search.html", view=view, search_query=query, hits=hits, total=total, passages=passages,
+        "search.html", jsonld=page_data, view=view, search_query=query, hits=hits, total=total, passages=passages,
         passage_total=passage_total, facets=[(ox.NamedNode(t), n) for t, n in facets if _reader_type(t)][:24],
         type_iri=type_iri,
         page=page, more=more, first=offset + 1, page_url=page_url, type_url=type_url, passage_href=passage_href,
