@@ -105,5 +105,8 @@ def _edge(act: Act, start, end, k: int, view) -> Edge:
     text = " · ".join(p for p in parts if p)
     if len(text) > 48:
         text = text[:47] + "…"
-    lx, ly = 0.25 * x0 + 0.5 * cx + 0.25 * x1, 0.25 * y0 + 0.5 * cy + 0.25 * y1
+    # Labels of acts between the same two agents sit at different points along their curves.
+    t = (0.5, 0.32, 0.68)[k % 3]
+    lx = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t * t * x1
+    ly = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t * t * y1 + (k // 3) * 12
     return Edge(act.term, path, text, lx, ly, bool(act.vouched_by))
