@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat
-from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SD, SPDX, VOID, XSD, Names
+from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
 TYPE = ox.NamedNode(RDF + "type")
@@ -253,7 +253,7 @@ def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],
     def count(value):
         return lit(value, XSD + "integer")
 
-    for cls in (VOID + "Dataset", DCAT + "Dataset"):
+    for cls in (VOID + "Dataset", DCAT + "Dataset", SCHEMA + "Dataset"):
         add(dataset, RDF + "type", ox.NamedNode(cls))
     add(dataset, DCTERMS + "title", ox.Literal(title, language="en"))
     add(dataset, RDFS + "label", ox.Literal(title, language="en"))
