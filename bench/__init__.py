@@ -1,1 +1,1 @@
-"""The benchmark: a synthetic corpus, a query and dereference mix, and a side-by-side runner (see README)."""
+"""The benchmark: a synthetic corpus, a query and dereference mix, and a side-by-side runner (see docs/benchmark.md)."""

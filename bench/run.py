@@ -13,7 +13,7 @@
    requests per second at concurrency 4 with wrk (bounded in time, loopback only): point lookups for every
    SPARQL server (one URL repeated, as wrk does, and a new query text each request), entity documents (Turtle,
    HTML) for lodpub, "/" for Flask; and what handing a light query to lodpub's query process costs.
-4. Writes bench/out/<size>/results.{json,md}; with --readme, puts the table into README.md.
+4. Writes bench/out/<size>/results.{json,md}; with --readme, puts the table into docs/benchmark.md.
 
 Every figure is measured side by side in this one run: this machine is shared and noisy, so compare ratios.
 Peer tools live in their own virtual environment (bench/out/peers), made by `make bench`.
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and builds")
     parser.add_argument("--no-rebuilds", dest="rebuilds", action="store_false",
                         help="skip the two rebuilds (unchanged, one document touched)")
-    parser.add_argument("--readme", action="store_true", help="put the table into README.md")
+    parser.add_argument("--readme", action="store_true", help="put the table into docs/benchmark.md")
     parser.add_argument("--out", type=Path, help="working folder (default bench/out/<size>)")
     parser.add_argument("--reuse-build", action="store_true",
                         help="serve the existing build of this size instead of building (figures from build.json)")
@@ -643,12 +643,12 @@ def _ratio(a, b) -> str:
 
 
 def update_readme(table: str, size: str) -> None:
-    """Put the table between the README's markers for this size (<!-- bench:1m:start --> ... :end -->)."""
-    readme = ROOT / "README.md"
+    """Put the table between docs/benchmark.md's markers for this size (<!-- bench:1m:start --> ... :end -->)."""
+    readme = ROOT / "docs" / "benchmark.md"
     text = readme.read_text(encoding="utf-8")
     start, end = f"<!-- bench:{size}:start -->", f"<!-- bench:{size}:end -->"
     if start not in text:
-        say(f"README.md has no {start} marker: table not copied")
+        say(f"docs/benchmark.md has no {start} marker: table not copied")
         return
     head, rest = text.split(start, 1)
     tail = rest.split(end, 1)[1]

@@ -91,16 +91,16 @@ def browser(tmp_path_factory):
         pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
     session = Browser(tmp_path_factory.mktemp("chromium-profile"))
     yield session
-    session.stop()
+    session.quit()
 
 
 @pytest.mark.parametrize("path", ["", "doc/person/mike-pompeo", "sparql", f"sparql?query={Q}&format=html",
                                   "search?q=Pompeo", "dataset", "ontology"])
 def test_pages_load_nothing_from_another_host_and_keep_their_style(server, browser, path):
-    browser.open(server.url + path)
-    loaded = browser.script("return performance.getEntriesByType('resource').map(e => e.name)")
+    browser.get(server.url + path)
+    loaded = browser.run("return performance.getEntriesByType('resource').map(e => e.name)")
     origin = urlsplit(server.url).netloc
     assert all(urlsplit(url).netloc == origin for url in loaded), loaded
     # The stylesheets loaded under the policy (an inline one would be blocked and empty).
-    assert browser.script("return document.styleSheets.length") >= 1
-    assert browser.script("return Array.from(document.styleSheets).every(s => s.cssRules.length > 0)")
+    assert browser.run("return document.styleSheets.length") >= 1
+    assert browser.run("return Array.from(document.styleSheets).every(s => s.cssRules.length > 0)")

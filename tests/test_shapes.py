@@ -797,6 +797,22 @@ CASES += [
          "A claim says in structure, not only in words, what it is about (schema:about) or what it asserts: a relation "
          "(rdf:subject, rdf:predicate, rdf:object), an event (lpo:assertsEvent), whom it holds responsible "
          "(lpo:holdsResponsible) or a quality (lpo:attributesQuality)."),
+    Case("evidence for a relation the graph does not assert",
+         f"<id/evidence/w-1> a lpo:Evidence ; rdf:subject communication:letter ; rdf:predicate lpo:addressee ; "
+         f"rdf:object person:ada ; lpo:supportedBy {SP_WROTE} .",
+         "RelationEvidenceShape", "id/evidence/w-1",
+         "This is evidence for a relation the graph does not assert: a relation that only a claim reports belongs "
+         "inside that claim (rdf:subject, rdf:predicate, rdf:object on the lpo:Claim), not in evidence."),
+    Case("evidence without a span",
+         "<id/evidence/w-2> a lpo:Evidence ; rdf:subject communication:letter ; rdf:predicate lpo:sender ; "
+         "rdf:object person:ada .",
+         "RelationEvidenceShape", "id/evidence/w-2",
+         "Evidence for a relation links the span(s) of text that say it (lpo:supportedBy).", LPO + "supportedBy"),
+    Case("evidence for two relations at once",
+         f"<id/evidence/w-3> a lpo:Evidence ; rdf:subject communication:letter ; rdf:predicate lpo:sender , lpo:addressee ; "
+         f"rdf:object person:ada ; lpo:supportedBy {SP_WROTE} .",
+         "RelationEvidenceShape", "id/evidence/w-3",
+         "Evidence for a relation names exactly one rdf:predicate, a property IRI.", RDF + "predicate"),
     Case("claim with half a relation", "claim:council-agrees rdf:subject letter:to-council ; rdf:predicate lpo:status .",
          "ClaimRelationShape", "id/claim/council-agrees",
          "A claim that asserts a relation gives all three of rdf:subject, rdf:predicate and rdf:object."),

@@ -35,6 +35,9 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .fulltext import FILE as SEARCH_INDEX
+from .fulltext import write_index
+from .locate import locate
 from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
@@ -488,7 +491,8 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
             pool.join()
     violations = [p for p in problems if p.severity == "Violation"]
     if violations:
-        raise InputError(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message)))
+        raise InputError(locate(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "",
+                                                                  p.message)), checked.names.base))
     return marks
 
 
@@ -528,6 +532,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
             # An update in place adds a few small files to a compacted store, and skips this.
             store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
+        write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)), dist / SEARCH_INDEX)
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def validate(**options) -> None:
     except InputError as error:
         click.echo(error.render(), err=True)
         sys.exit(1)
-    for warning in checked.warnings:
+    from .locate import locate
+
+    for warning in locate(checked.warnings, settings.base):
         click.echo(warning.render(), err=True)
     click.echo(f"valid: {checked.documents} source document(s), {checked.quads} triples, "
                f"{len(checked.warnings)} warning(s)")
@@ -75,9 +78,48 @@ def build(quiet: bool, **options) -> None:
 
 
 @main.command()
+@click.argument("slug")
+@click.option("--text", "text_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The document's exact text (UTF-8), copied to data/SLUG.txt.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of source documents.")
+def new(slug: str, text_file: Path, data_dir: Path | None) -> None:
+    """Start a source document: data/SLUG.txt and data/SLUG.ttl with its prefixes and document resource."""
+    from .authoring import scaffold
+
+    try:
+        text_out, ttl_out = scaffold(settings_from(data_dir=data_dir).data_dir, slug, text_file)
+    except (ValueError, InputError) as error:
+        raise click.ClickException(error.render() if isinstance(error, InputError) else str(error)) from None
+    click.echo(f"wrote {text_out} and {ttl_out}; next: `lodpub draft {slug} --append`, then describe what it says")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--append", is_flag=True, help="Append the draft to data/SLUG.ttl instead of printing it.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Folder of source documents.")
+def draft(slug: str, append: bool, data_dir: Path | None) -> None:
+    """Every quotation in data/SLUG.txt as a draft quote with its span, for an author to complete."""
+    from .authoring import draft as make_draft
+
+    folder = settings_from(data_dir=data_dir).data_dir
+    try:
+        turtle = make_draft(folder, slug)
+    except (ValueError, InputError) as error:
+        raise click.ClickException(error.render() if isinstance(error, InputError) else str(error)) from None
+    if not append:
+        click.echo(turtle, nl=False)
+        return
+    if not (folder / f"{slug}.ttl").exists():
+        raise click.ClickException(f"{folder / (slug + '.ttl')} does not exist: start with `lodpub new {slug}`")
+    with open(folder / f"{slug}.ttl", "a", encoding="utf-8") as sink:
+        sink.write("\n" + turtle)
+    click.echo(f"appended {turtle.count('a lpo:Quote')} draft quote(s) to {folder / (slug + '.ttl')}")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--base", help="Base IRI; must be the one the data was built with.")
+@click.option("--base", help="Base IRI; must be the one the data was built with (else serve stops).")
 @click.option("--dist", "dist_dir", type=click.Path(path_type=Path), help="The built dist folder.")
 @click.option("--workers", type=int, help="Worker processes (default: one per core, at least 2).")
 @click.option("--query-timeout", type=float, help="Seconds a SPARQL query may run (default 30).")
@@ -104,6 +146,12 @@ def serve(host: str, port: int, workers: int | None, dev: bool, answer_cache_mb:
         manifest = read_manifest(settings.dist_dir)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from None
+    asked = ("--base", options["base"]) if options.get("base") else ("LODPUB_BASE", os.environ.get("LODPUB_BASE"))
+    if asked[1] and asked[1] != manifest["base"]:
+        # The IRIs were minted at build time: under another base none of them would dereference here.
+        raise click.UsageError(f"{asked[0]} {asked[1]} disagrees with the build in {settings.dist_dir}, made with "
+                               f"base {manifest['base']}: rebuild with `lodpub build --base {asked[1]}`, or serve "
+                               f"with --base {manifest['base']}")
     settings = settings.replace(base=manifest["base"])
     if settings.store_url:
         from .store import check_store_url, redact

@@ -57,6 +57,11 @@ class Settings:
         return self.dist_dir / "store"
 
     @property
+    def search_index(self) -> Path:
+        """The full-text index the build writes beside its store (lodpub.fulltext)."""
+        return self.dist_dir / "search.sqlite"
+
+    @property
     def dumps_dir(self) -> Path:
         return self.dist_dir / "dumps"
 

@@ -26,8 +26,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
+from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat
-from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SD, SPDX, VOID, XSD, Names
+from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
 TYPE = ox.NamedNode(RDF + "type")
@@ -109,7 +110,44 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
     bar.close()
     stats = written["turtle"][1]
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
-            for path, gzipped, size, sha in written[fmt.key][0]], stats
+            for path, gzipped, size, sha in written[fmt.key][0]] + write_rdf12_trig(
+        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE), stats
+
+
+# The RDF 1.2 dump: not in the formats table (nothing negotiates it), served as TriG from /dumps/.
+TRIG_12 = RdfFormat("trig12", "TriG 1.2 (evidence as RDF 1.2 reifiers)", "application/trig", "trig",
+                    ox.RdfFormat.TRIG, "trig", (), datasets=True)
+
+
+def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) -> list[Distribution]:
+    """The dataset as TriG 1.2, from the graphs' sorted N-Quads files: the same quads, except that each evidence
+    resource (an RDF 1.1 reification) is the reifier of the triple it supports, written as an annotation on it
+    (`s p o ~ r {| ... |} .`).
+
+    pyoxigraph and Oxigraph 0.5 read it (tested); RDF 1.1 tools (rdflib, pySHACL, rapper) do not, and read the
+    other dumps, which carry the same evidence as reification. A graph without evidence is copied as it is, its
+    graph term cut from the end of each line (an N-Quads line without its graph is a TriG statement); only
+    graphs with evidence are parsed."""
+    marker = f"<{evidence_class}>".encode()
+    with open(out, "wb") as sink:
+        sink.write(b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
+        for path in graph_files:
+            data = path.read_bytes()
+            if not data:
+                continue
+            first = data[:data.index(b"\n") + 1]
+            graph = first[first.rindex(b" <") + 1:].removesuffix(b"\n").removesuffix(b".").rstrip()
+            sink.write(graph + b" {\n")
+            if marker in data:
+                lines = data.splitlines(keepends=True)
+                # One quad per line, in order: the cached N-Quads files have no blank or comment lines.
+                quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+                plain = [_triple_line(line).decode("utf-8") for line in lines]
+                sink.writelines(line.encode("utf-8") for line in rdf12_lines(quads, evidence_class, plain))
+            else:
+                sink.write(data.replace(b" " + graph + b" .\n", b" .\n"))
+            sink.write(b"}\n")
+    return _finish(out, TRIG_12)
 
 
 def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
@@ -215,7 +253,7 @@ def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],
     def count(value):
         return lit(value, XSD + "integer")
 
-    for cls in (VOID + "Dataset", DCAT + "Dataset"):
+    for cls in (VOID + "Dataset", DCAT + "Dataset", SCHEMA + "Dataset"):
         add(dataset, RDF + "type", ox.NamedNode(cls))
     add(dataset, DCTERMS + "title", ox.Literal(title, language="en"))
     add(dataset, RDFS + "label", ox.Literal(title, language="en"))

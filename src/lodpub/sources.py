@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .anchoring import anchor
+from .evidence import from_annotations
+from .locate import excerpt
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
 
@@ -97,8 +100,11 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
         return [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
                 for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
     except SyntaxError as error:
-        raise InputError([Problem(f"Turtle syntax error: {_syntax_message(error)}", file=str(path),
-                                  line=error.lineno, column=error.offset)]) from None
+        message = _syntax_message(error)
+        shown = excerpt(path, error.lineno, error.offset, getattr(error, "end_lineno", None),
+                        getattr(error, "end_offset", None), expected="expected" in message)
+        raise InputError([Problem(f"Turtle syntax error: {message}{shown}", file=str(path),
+                                  line=error.lineno, column=error.offset, severity="Error")]) from None
     except OSError as error:
         raise InputError([Problem(f"cannot read: {error}", file=str(path))]) from None
 
@@ -118,7 +124,11 @@ def read_source(source: Source, names: Names) -> list[ox.Triple]:
     """All triples of a source, with the document's text attached to the document resource."""
     triples: list[ox.Triple] = []
     for path in source.turtle:
-        triples.extend(parse_turtle(path, names.base, bnode_prefix(source, path)))
+        found = parse_turtle(path, names.base, bnode_prefix(source, path))
+        if source.text is not None:
+            found = anchor(found, read_text, names.document(source.slug), names, source.slug, path, source.text,
+                           bnode_prefix(source, path))
+        triples.extend(from_annotations(found, names, source.slug))
     if source.text is not None:
         triples.append(_text_triple(source, names, triples))
     return triples

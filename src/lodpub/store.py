@@ -330,7 +330,7 @@ class RemoteStore:
         if self._send(f"ASK {{ GRAPH {dataset} {{ {dataset} ?p ?o }} }}", [], [], self.timeout):
             log.warning("the default graph of the store at %s is not the union of its named graphs: every query "
                         "will name lodpub's graphs (default-graph-uri); configure the store's union default "
-                        "graph to spare that (see the README)", redact(self.url))
+                        "graph to spare that (see docs/stores.md)", redact(self.url))
             return "explicit"
         raise StoreError(f"the store at {redact(self.url)} holds no lodpub dataset for base {self.base} "
                          f"(no graph <{self.base}dataset>): publish it with `lodpub publish --to <its Graph Store "

@@ -54,6 +54,9 @@ class Names:
     def graph(self, slug: str) -> str:
         return self.thing("graph", slug)
 
+    def term(self, local: str) -> str:
+        return self.lpo + local
+
     def prefixes(self) -> dict[str, str]:
         """Prefixes for writing and querying: the standard ones plus our ontology's."""
         return {**STANDARD_PREFIXES, "lpo": self.lpo}

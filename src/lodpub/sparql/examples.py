@@ -27,15 +27,23 @@ def examples(names: Names) -> list[Example]:
     p = _prologue
     return [
         Example("letter-to-soleimani", "Who sent the letter to Soleimani, and when?",
-                p(names, "lpo", "schema", "time") + """
-SELECT ?sender ?senderName ?addresseeName ?when ?sending WHERE {
+                p(names, "lpo", "schema", "time", "rdfs") + """
+# The text gives no date for the sending: what it does say is that Pompeo spoke of the letter on December 2
+# (lpo:after), so ?when is "before" that, and ?whenBasis says which way it was found.
+SELECT ?sender ?senderName ?addressee ?addresseeName ?when ?whenBasis ?sending WHERE {
   ?sending a lpo:LetterSending ;
            lpo:sender ?sender ;
            lpo:addressee ?addressee .
   ?addressee schema:name ?addresseeName .
   FILTER(CONTAINS(STR(?addresseeName), "Soleimani"))
   OPTIONAL { ?sender schema:name ?senderName }
-  OPTIONAL { ?sending time:hasTime/lpo:phrase ?when }
+  OPTIONAL { ?sending time:hasTime/lpo:phrase ?stated }
+  OPTIONAL { ?later lpo:after ?sending ;
+                    rdfs:label ?laterLabel ;
+                    time:hasTime/lpo:phrase ?laterPhrase }
+  BIND(COALESCE(?stated, CONCAT("before ", STR(?laterPhrase))) AS ?when)
+  BIND(IF(BOUND(?stated), "the date the text gives",
+          CONCAT("the text gives no date; it came before: ", STR(?laterLabel))) AS ?whenBasis)
 }"""),
         Example("quotes", "Every quote, word for word, with its speaker", p(names, "schema", "prov") + """
 SELECT ?speakerName ?text ?quote ?speaker WHERE {
@@ -48,7 +56,7 @@ SELECT ?speakerName ?text ?quote ?speaker WHERE {
 }
 ORDER BY ?speakerName ?text"""),
         Example("communications-by-date", "Every communication, by date (a year the text omits is inferred, "
-                "and marked so)", p(names, "lpo", "rdfs", "time") + """
+                "and marked so; timeline)", p(names, "lpo", "rdfs", "time") + """
 SELECT ?date ?inferred ?when ?communication ?label WHERE {
   ?communication a lpo:Communication .
   OPTIONAL { ?communication rdfs:label ?label }
@@ -62,15 +70,26 @@ SELECT ?date ?inferred ?when ?communication ?label WHERE {
   BIND(!BOUND(?stated) && BOUND(?inferredValue) AS ?inferred)
 }
 ORDER BY (!BOUND(?date)) STR(?date) ?when"""),
-        Example("who-to-whom", "Who communicated with whom, and through whom?", p(names, "lpo", "schema") + """
-SELECT ?senderName ?addresseeName ?intermediary ?communication WHERE {
+        Example("who-to-whom", "Who communicated with whom, through whom, by what medium and when? (network)",
+                p(names, "lpo", "schema", "rdfs", "time") + """
+SELECT ?sender ?senderName ?addressee ?addresseeName ?medium ?mediumLabel ?when ?intermediary
+       ?intermediaryName ?communication
+WHERE {
   ?communication a lpo:Communication ;
-                 lpo:sender ?sender .
+                 lpo:sender ?sender ;
+                 lpo:addressee ?addressee .
   OPTIONAL { ?sender schema:name ?senderName }
-  OPTIONAL { ?communication lpo:addressee/schema:name ?addresseeName }
-  OPTIONAL { ?communication lpo:intermediary ?intermediary }
+  OPTIONAL { ?addressee schema:name ?name }
+  OPTIONAL { ?addressee rdfs:label ?label }           # a group the text names by what it is
+  BIND(COALESCE(?name, ?label) AS ?addresseeName)
+  OPTIONAL { ?communication lpo:medium ?medium . OPTIONAL { ?medium rdfs:label ?mediumLabel } }
+  OPTIONAL { ?communication time:hasTime/lpo:phrase ?when }
+  OPTIONAL { ?communication lpo:intermediary ?intermediary .
+             OPTIONAL { ?intermediary schema:name ?named }
+             OPTIONAL { ?intermediary lpo:phrase ?phrase }     # an agent the text does not name
+             BIND(COALESCE(?named, ?phrase) AS ?intermediaryName) }
 }
-ORDER BY ?senderName"""),
+ORDER BY ?senderName ?addresseeName"""),
         Example("people", "The people the article names", p(names, "schema") + """
 SELECT ?person ?name WHERE {
   ?person a schema:Person ;

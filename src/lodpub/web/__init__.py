@@ -109,9 +109,9 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.before_request(_bounded_body)
     app.before_request(_utf8_query_string)
     app.after_request(allow_cors)
-    from . import dataset, pages, resources, sparql, vocabulary
+    from . import crawl, dataset, pages, query_page, resources, search, sparql, vocabulary
 
-    for module in (resources, sparql, dataset, vocabulary, pages):
+    for module in (resources, sparql, query_page, dataset, vocabulary, pages, search, crawl):
         app.register_blueprint(module.blueprint)
     if settings.answer_cache_bytes > 0:
         app.wsgi_app = CachedAnswers(app.wsgi_app, cache)

@@ -16,6 +16,7 @@ from ..formats import rdf_format
 from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
 from .documents import serve_graph
+from .embed import jsonld
 from .graph import Index
 from .view import View, best_literal
 
@@ -64,7 +65,7 @@ def render_dataset(triples: list[ox.Triple]) -> str:
     properties = _partitions(index, ds, "propertyPartition", "property", "triples")
     return render_template(
         "dataset.html", view=view, ds=ds, rows=view.rows(ds, skip=skip), distributions=distributions,
-        graphs=graphs, partitions=partitions, properties=properties,
+        graphs=graphs, partitions=partitions, properties=properties, jsonld=jsonld(index.triples, ds.value),
         title=best_literal(index, ds, (DCTERMS + "title", RDFS + "label")) or settings().title,
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)
 

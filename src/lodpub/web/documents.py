@@ -44,7 +44,10 @@ class Prepared:
 
 
 def prepare(document: Document, chosen: Representation) -> Prepared:
-    body = document.html().encode("utf-8") if chosen.is_html else serialize(document.triples, chosen.rdf)
+    if chosen.is_html:
+        body = document.html().encode("utf-8")
+    else:
+        body = serialize(document.triples, chosen.rdf, focus(document))
     etag = etag_for(document.key, chosen.key)
     validators = (
         ("Content-Location", with_page(with_extension(document.path, chosen.extension), document.page)),
@@ -54,6 +57,11 @@ def prepare(document: Document, chosen: Representation) -> Prepared:
     )
     headers = (("Content-Type", chosen.content_type), ("Link", ", ".join(links(document))))
     return Prepared(body, headers, validators, etag)
+
+
+def focus(document: Document) -> str:
+    """The IRI a document is about: its topic, or the document itself (the ontology, the dataset...)."""
+    return document.topic or names().base + document.path.lstrip("/")
 
 
 def answer_prepared(prepared: Prepared, negotiated: bool) -> Response:

@@ -7,17 +7,19 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request, url_for
 
-from ..vocab import DCTERMS, RDFS, VOID
+from ..vocab import DCTERMS, FOAF, ORG, RDFS, SCHEMA, VOID
+from . import story
 from .cache import cached
 from .context import names, settings
-from .describe import LABEL_PROPERTIES, graph_triples, iri_ref, labels_and_types, select, values
+from .describe import graph_triples, iri_ref, labels_and_types, select, values
+from .embed import jsonld
 from .graph import Index
 from .http import page_argument
 from .links import is_safe_iri
+from .network import layout
 from .view import View, best_literal
 
 blueprint = Blueprint("pages", __name__)
-MAX_QUERY = 200
 
 
 @blueprint.app_context_processor
@@ -50,13 +52,60 @@ def class_counts(index: Index) -> list[ClassCount]:
     return found
 
 
+# The entry points of the home page: (heading, class), in the order a reader looks for them.
+# A class of its own list (the first), and the classes whose members it shows.
+ENTRY_POINTS = (("People", (SCHEMA + "Person", FOAF + "Person")),
+                ("Organizations", (SCHEMA + "Organization", FOAF + "Organization", ORG + "Organization",
+                                   SCHEMA + "GovernmentOrganization", SCHEMA + "NewsMediaOrganization")),
+                ("Places", (SCHEMA + "Place",)),
+                ("Source documents", ("lpo:SourceDocument",)))
+ENTRY_SIZE = 24
+
+
+@dataclass
+class EntryPoint:
+    heading: str
+    cls: ox.NamedNode
+    members: list
+    total: int
+
+
+def entry_points(counts: list[ClassCount]) -> list[EntryPoint]:
+    def load():
+        found = []
+        for heading, classes in ENTRY_POINTS:
+            iris = [names().lpo + c[4:] if c.startswith("lpo:") else c for c in classes]
+            members = f"{values('?c', iris)} ?s a ?c FILTER(isIRI(?s))"
+            # The first members the store yields (no ORDER BY over every person of a large data set).
+            rows = select(f"SELECT DISTINCT ?s WHERE {{ {members} }} LIMIT {ENTRY_SIZE}")
+            if rows:
+                total = select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {members} }}")[0]["n"]
+                found.append(EntryPoint(heading, ox.NamedNode(iris[0]), [r["s"] for r in rows], int(total.value)))
+        return found
+
+    return cached(("entry-points",), load)
+
+
+def communications() -> list:
+    """The data set's communications, one page of them (the first by IRI), in date order."""
+    size = settings().page_size
+    return cached(("communications", size), lambda: story.acts(story.all_act_terms(size)))
+
+
 @blueprint.get("/")
 def home():
     index = dataset_index()
     dataset = ox.NamedNode(names().dataset)
     counts = class_counts(index)
     sources = _sources()
-    view = View(Index([*index.triples, *labels_and_types({c.iri for c in counts} | set(sources))]))
+    entries = entry_points(counts)
+    acts = communications()
+    mentioned = {c.iri for c in counts} | set(sources) | {m for e in entries for m in e.members}
+    for act in acts:
+        mentioned |= act.mentioned
+    view = View(Index([*index.triples, *labels_and_types(mentioned)]))
+    for entry in entries:
+        entry.members = sorted(entry.members, key=lambda m: view.label(m).lower())
     ours = sorted((c for c in counts if c.ours), key=lambda c: view.label(c.iri).lower())
     others = sorted((c for c in counts if not c.ours), key=lambda c: (-c.count, view.curie(c.iri.value)))
     return render_template(
@@ -64,7 +113,9 @@ def home():
         title=best_literal(index, dataset, (DCTERMS + "title", RDFS + "label")) or settings().title,
         description=best_literal(index, dataset, (DCTERMS + "description", RDFS + "comment")),
         triples=index.value(dataset, VOID + "triples"), entities=index.value(dataset, VOID + "entities"),
-        ours=ours, others=others, sources=sources, class_url=class_url)
+        ours=ours, others=others, sources=sources, class_url=class_url, entries=entries, acts=acts,
+        jsonld=jsonld(index.triples, names().dataset),
+        network=layout(acts, view), names_lpo=names().lpo, acts_cut=len(acts) >= settings().page_size)
 
 
 def _sources() -> list[ox.NamedNode]:
@@ -116,47 +167,9 @@ def class_list():
         abort(404, f"the list of {raw} has {pages} page(s), not {page}")
     cls = ox.NamedNode(raw)
     view = View(Index(labels_and_types({*members, cls})))
+    page_data = {"@context": {"schema": "http://schema.org/"}, "@type": "schema:CollectionPage",
+                 "schema:about": {"@id": raw}, "schema:hasPart": [{"@id": m.value} for m in members]}
     return render_template("class_list.html", view=view, cls=cls, members=members, total=total, listed=listed,
+                           jsonld=page_data,
                            blank_only=blank_only, page=page, pages=pages, first=(page - 1) * size + 1,
                            class_url=class_url)
-
-
-def sparql_string(text: str) -> str:
-    """A SPARQL string literal holding exactly this text (quotes, backslashes and line ends escaped)."""
-    escaped = (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-               .replace("\t", "\\t"))
-    return f'"{escaped}"'
-
-
-@blueprint.get("/search")
-def search():
-    """Resources whose label contains the words asked for, case-insensitively."""
-    query = request.args.get("q", "")
-    if len(query) > MAX_QUERY:
-        abort(400, f"a search is at most {MAX_QUERY} characters")
-    if any(ord(c) < 32 and c not in "\t" for c in query):
-        abort(400, "a search cannot hold control characters")
-    query = " ".join(query.split())
-    page = page_argument()
-    size = settings().page_size
-    results: list = []
-    more = False
-    if query:
-        props = values("?p", LABEL_PROPERTIES)
-
-        def load():
-            rows = select(f"""
-SELECT ?s (MIN(STR(?l)) AS ?label) WHERE {{
-  {props} ?s ?p ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(query)})))
-}} GROUP BY ?s ORDER BY LCASE(?label) ?s LIMIT {size + 1} OFFSET {(page - 1) * size}""")
-            return [row["s"] for row in rows if "s" in row]
-
-        results = cached(("search", query, page), load)
-        more = len(results) > size
-        results = results[:size]
-        if page > 1 and not results:
-            abort(404, f"no page {page} of results for {query!r}")
-    view = View(Index(labels_and_types(set(results))))
-    return render_template("search.html", view=view, search_query=query, results=results, page=page, more=more,
-                           first=(page - 1) * size + 1,
-                           page_url=lambda n: url_for("pages.search", q=query, **({"page": n} if n > 1 else {})))

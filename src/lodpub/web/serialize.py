@@ -1,8 +1,9 @@
 """Writing a description in one of the formats of the table.
 
-Turtle, N-Triples and RDF/XML come from pyoxigraph's serializers (with our prefixes where the format has
-them); JSON-LD from rdflib's, which writes a compact document with an `@context` of our prefixes, so that a
-JSON client reads `schema:name` rather than full IRIs.
+Turtle comes from lodpub.turtle (the described thing first, a prefix per kind of thing, blank nodes nested);
+N-Triples and RDF/XML from pyoxigraph's serializers (with our prefixes where the format has them); JSON-LD
+from rdflib's, which writes a compact document with an `@context` of our prefixes, so that a JSON client
+reads `schema:name` rather than full IRIs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from .. import turtle
 from ..formats import RdfFormat
 from ..terms import rdflib_graph
 from .context import names
@@ -35,8 +37,13 @@ def used(triples: list[ox.Triple], known: dict[str, str]) -> dict[str, str]:
             if any(x.startswith(ns) for x in (stems if ns.endswith(("/", "#")) else iris))}
 
 
-def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:
+def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat, focus: str | None = None) -> bytes:
+    """The triples in the format; `focus`, the thing they describe, comes first where the format lets us."""
     listed = list(triples)
+    if fmt.key == "turtle":
+        known = prefixes()
+        iris = {term.value for t in listed for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+        return turtle.write(listed, {**known, **turtle.dataset_prefixes(names().base, iris, known)}, focus)
     if fmt.key == "jsonld":
         graph = rdflib_graph(listed)
         return graph.serialize(format="json-ld", context=used(listed, prefixes()), indent=1).encode("utf-8")

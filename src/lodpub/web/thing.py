@@ -11,15 +11,75 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import render_template
 
-from ..vocab import OA, SCHEMA
+from ..vocab import FOAF, OA, ORG, PROV, RDF, SCHEMA
+from . import story
 from .context import names, settings
 from .describe import Description, annotations, labels_and_types, quotes_about, quotes_around
+from .embed import jsonld
 from .graph import Index
-from .links import document_path, safe_href, with_extension, with_page
+from .links import document_path, with_extension, with_page
 from .negotiation import REPRESENTATIONS
+from .network import layout
 from .view import View
 
 TEXT = SCHEMA + "text"
+AGENT_TYPES = {PROV + "Agent", FOAF + "Agent", SCHEMA + "Person", SCHEMA + "Organization"}
+
+
+@dataclass
+class Story:
+    """What the page tells before the properties (see story.py)."""
+
+    agent: bool = False
+    act: story.Act | None = None                 # the thing itself, when it is a communication
+    roles: list = field(default_factory=list)
+    timeline: list = field(default_factory=list)
+    more_acts: bool = False
+    claims: story.Claims | None = None
+    disputes: list = field(default_factory=list)
+    events: dict = field(default_factory=dict)     # asserted event -> Act, for the accounts side by side
+    vouched_by: list = field(default_factory=list)  # claims that alone vouch for the thing
+
+    @property
+    def mentioned(self) -> set:
+        terms: set = set()
+        for a in [*self.timeline, *self.events.values(), *([self.act] if self.act else [])]:
+            terms |= a.mentioned
+        for r in self.roles:
+            terms |= {r.membership, r.role, *r.organizations, *r.principals, *r.polities}
+            for w in r.when:
+                terms |= {w.term, w.inference, *w.basis}
+        if self.claims:
+            terms |= self.claims.mentioned
+        for d in self.disputes:
+            terms.add(d.predicate)
+            for account in d.accounts:
+                terms.add(account.claimant)
+                for claim, value, events in account.claims:
+                    terms |= {claim, value, *events}
+        for claim, claimant in self.vouched_by:
+            terms |= {claim, claimant}
+        return {t for t in terms if isinstance(t, ox.NamedNode)}
+
+
+def tell(iri: str, types: set[str], shown: int) -> Story:
+    """The story of a thing, in a bounded number of bounded queries."""
+    lpo = _lpo()
+    thing = ox.NamedNode(iri)
+    told = Story(agent=bool(types & AGENT_TYPES))
+    if types & {lpo + c for c in story.ACT_CLASSES}:
+        told.act = next(iter(story.acts([thing])), None)
+    if told.agent:
+        told.roles = story.roles_of(iri, shown)
+        terms = story.act_terms_of(iri, shown + 1)
+        told.more_acts = len(terms) > shown
+        told.timeline = story.acts(terms[:shown])
+    told.claims = story.claims_around(iri, shown)
+    told.disputes = story.accounts_of(iri, 4 * shown)
+    events = {e for d in told.disputes for a in d.accounts for _, _, es in a.claims for e in es}
+    told.events = {a.term: a for a in story.acts(sorted(events, key=str))}
+    told.vouched_by = story.vouched_by([thing]).get(thing, [])
+    return told
 
 
 def span_anchor(start: int, end: int) -> str:
@@ -115,13 +175,31 @@ def quotes(iri: str, limit: int) -> tuple[list[Quote], set[ox.NamedNode]]:
     return ordered, mentioned
 
 
-@dataclass
-class Segment:
-    text: str
-    anchors: list[str]                  # ids of the spans that start here
-    link: str | None = None             # what the innermost span supports
-    title: str | None = None
-    depth: int = 0                      # how many spans cover it
+# The layers of a source's highlights, by what a span supports: (key, legend, classes), first match wins.
+LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("quote", "quotes", ("lpo:Quote", SCHEMA + "Quotation")),
+    ("claim", "claims", ("lpo:Claim",)),
+    ("communication", "communications and messages", ("lpo:Communication", "lpo:Receipt", "lpo:Message")),
+    ("event", "events and actions", (SCHEMA + "Event", SCHEMA + "Action", PROV + "Activity")),
+    ("time", "times", ("lpo:TimeExpression", "lpo:Inference")),
+    ("agent", "people, organizations and roles", (PROV + "Agent", FOAF + "Agent", SCHEMA + "Person",
+                                                  SCHEMA + "Organization", ORG + "Membership", ORG + "Role")),
+    ("place", "places", (SCHEMA + "Place",)),
+    ("other", "other resources", ()),
+)
+
+
+def layer_of(view: View, supports: list) -> str:
+    """The layer of a span: the first of LAYERS that a resource it supports belongs to."""
+    types = set()
+    for term in supports:
+        for t in view.index.objects(term, RDF + "type"):
+            types.add(t.value)
+            types |= view.vocab.superclasses.get(t.value, set())
+    for key, _, classes in LAYERS:
+        if any((_lpo() + c[4:] if c.startswith("lpo:") else c) in types for c in classes):
+            return key
+    return "other"
 
 
 @dataclass
@@ -130,10 +208,21 @@ class Annotation:
     end: int
     exact: str | None
     supports: list                      # terms: the resources the span supports (or their holders)
+    layer: str = "other"
 
     @property
     def anchor(self) -> str:
         return span_anchor(self.start, self.end)
+
+
+@dataclass
+class Segment:
+    text: str
+    start: int
+    end: int
+    anchors: list[str]                  # ids of the spans that start here
+    innermost: Annotation | None = None
+    depth: int = 0                      # how many spans cover it
 
 
 def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation], set[ox.NamedNode]]:
@@ -156,10 +245,8 @@ def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation]
     for left, right in zip(cuts, cuts[1:], strict=False):
         over = [a for a in notes if a.start <= left and right <= a.end]
         innermost = min(over, key=lambda a: a.end - a.start) if over else None
-        target = next((s for s in innermost.supports if isinstance(s, ox.NamedNode)), None) if innermost else None
-        segments.append(Segment(text[left:right], [a.anchor for a in notes if a.start == left],
-                                safe_href(target.value) if target is not None else None,
-                                f"characters {innermost.start}–{innermost.end}" if innermost else None, len(over)))
+        segments.append(Segment(text[left:right], left, right, [a.anchor for a in notes if a.start == left],
+                                innermost, len(over)))
     return segments, notes, mentioned
 
 
@@ -181,21 +268,20 @@ def render(description: Description) -> str:
         mentioned |= more
         if not notes and not is_source:
             segments = notes = None
+    types = {t.value for t in base_index.objects(thing, RDF + "type")}
+    told = tell(description.iri, types, shown)
+    mentioned |= told.mentioned
     described = {t.subject for t in description.triples}
     extra = labels_and_types(mentioned - described)
     index = Index([*description.triples, *extra])
     view = View(index)
+    for note in notes or ():
+        note.layer = layer_of(view, note.supports)
     own_quote = next((q for q in found_quotes if q.quote == thing), None)
     other_quotes = [q for q in found_quotes if q.quote != thing]
     spans = evidence(index, thing, lpo)
     incoming = description.incoming
-    groups: dict = {}
-    for subject, predicate in incoming.links:
-        groups.setdefault(predicate, []).append(subject)
-    incoming_groups = sorted(
-        ((p, incoming.counts.get(p.value, len(s)), sorted(s, key=lambda x: view.label(x).lower()))
-         for p, s in groups.items()),
-        key=lambda g: view.label(g[0]).lower())
+    incoming_rows = linking(view, incoming.links)
     path = document_path(description.iri)
     alternates = [(r, with_page(with_extension(path, r.extension), incoming.page)) for r in REPRESENTATIONS
                   if not r.is_html]
@@ -205,8 +291,31 @@ def render(description: Description) -> str:
         evidence=spans[:shown], evidence_total=len(spans), own_quote=own_quote,
         quotes=other_quotes[:shown], more_quotes=len(other_quotes) > shown,
         quotes_query=quotes_query(description.iri),
-        segments=segments, annotations=notes, incoming=incoming, incoming_groups=incoming_groups,
+        segments=segments, annotations=notes, layers=[(k, t) for k, t, _ in LAYERS if any(
+            n.layer == k for n in notes or ())], incoming=incoming, incoming_rows=incoming_rows, story=told,
+        network=layout(told.timeline, view, thing) if told.timeline else None,
+        jsonld=jsonld(description.triples, description.iri),
+        senders=base_index.objects(thing, SCHEMA + "sender") or base_index.objects(thing, SCHEMA + "author"),
+        recipients=base_index.objects(thing, SCHEMA + "recipient"),
+        claimants=base_index.objects(thing, lpo + "claimedBy"), hedges=base_index.objects(thing, lpo + "hedge"),
         alternates=alternates, path=path, with_page=with_page, with_extension=with_extension)
+
+
+def linking(view: View, links) -> list[tuple]:
+    """One row per resource that links in, with the properties it links by: a property's superproperties
+    that repeat it are left out (a claim's lpo:claimedBy and prov:wasAttributedTo show once, as one row)."""
+    by_subject: dict = {}
+    for subject, predicate in links:
+        by_subject.setdefault(subject, []).append(predicate)
+    rows = []
+    for subject, predicates in by_subject.items():
+        implied = set()
+        for p in predicates:
+            implied |= view.vocab.superproperties.get(p.value, set())
+        shown = [p for p in predicates if p.value not in implied]
+        shown.sort(key=lambda p: (not p.value.startswith(_lpo()), view.label(p).lower()))
+        rows.append((subject, shown))
+    return sorted(rows, key=lambda r: (view.label(r[1][0]).lower(), view.label(r[0]).lower()))
 
 
 def quotes_query(iri: str) -> str:

@@ -18,6 +18,7 @@ from .describe import LABEL_PROPERTIES, TYPE, graph_triples
 from .graph import Index
 from .links import local, safe_href
 
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 SUBCLASS = RDFS + "subClassOf"
 SUBPROPERTY = RDFS + "subPropertyOf"
 IGNORED_SUPERS = {OWL + "Thing", RDFS + "Resource"}
@@ -87,6 +88,25 @@ class Row:
     also: list[ox.NamedNode] = field(default_factory=list)   # superproperties stating the same values
 
 
+def _same(values: list) -> tuple:
+    """What a reader sees of a list of values: literals by their text (a label in English and a plain name
+    are the same words), other terms as they are."""
+    return tuple(sorted(v.value if isinstance(v, ox.Literal) else str(v) for v in values))
+
+
+def _merge_equal(rows: list[Row]) -> list[Row]:
+    """Rows that show the same values become one, the others named beside it (rdfs:label, schema:name and
+    foaf:name of one name)."""
+    kept: dict[tuple, Row] = {}
+    for row in rows:
+        seen = kept.get(_same(row.values))
+        if seen is None:
+            kept[_same(row.values)] = row
+        else:
+            seen.also.append(row.predicate)
+    return list(kept.values())
+
+
 class View:
     def __init__(self, index: Index) -> None:
         self.index = index
@@ -134,6 +154,31 @@ class View:
             if isinstance(exact, ox.Literal):
                 return f"“{exact.value}”"
         return None
+
+    def node(self, iri: str) -> ox.NamedNode:
+        return ox.NamedNode(iri)
+
+    def kind_label(self, term) -> str | None:
+        """What a thing is, in words: the label of its most specific type, the dataset's own classes first."""
+        types = self.types(term)
+        if not types:
+            return None
+        order = (names().lpo, "http://schema.org/", "http://xmlns.com/foaf/0.1/")
+        best = min(types, key=lambda t: next((i for i, ns in enumerate(order) if t.value.startswith(ns)), 9))
+        found = best_literal(self.index, best, LABEL_PROPERTIES) or self.vocab.labels.get(best.value)
+        return found or humanize(self.curie(best.value)).lower()
+
+    def short_label(self, term) -> str:
+        """A concept's preferred label ("letter") where its label explains more ("letter (medium)")."""
+        found = best_literal(self.index, term, (SKOS_PREF,)) if isinstance(term, ox.NamedNode) else None
+        return found or self.label(term)
+
+    def is_source(self, term) -> bool:
+        return any(t.value == names().lpo + "SourceDocument" for t in self.index.objects(term, TYPE))
+
+    def claimant_label(self, term) -> str:
+        """Who makes a claim: a source document speaking in its own voice is called so."""
+        return "the source text itself" if self.is_source(term) else self.label(term)
 
     def href(self, term) -> str | None:
         return safe_href(term.value) if isinstance(term, ox.NamedNode) else None
@@ -184,8 +229,8 @@ class View:
                 if len(remaining) < len(row.values):
                     rows[p].also.append(row.predicate)
                     row.values = remaining
-        return sorted((r for r in rows.values() if r.values),
-                      key=lambda r: (self.label(r.predicate).lower(), r.predicate.value))
+        return _merge_equal(sorted((r for r in rows.values() if r.values),
+                                   key=lambda r: (self.label(r.predicate).lower(), r.predicate.value)))
 
     def list_items(self, term) -> list | None:
         """The members, when a blank node is the head of an RDF collection (rdf:first / rdf:rest)."""

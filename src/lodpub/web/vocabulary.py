@@ -14,6 +14,7 @@ from flask import Blueprint, render_template
 from ..vocab import DCTERMS, OWL, RDF, RDFS, SH, SKOS, VANN
 from .context import names
 from .documents import serve_graph
+from .embed import jsonld
 from .graph import Index
 from .view import View, best_literal
 
@@ -100,6 +101,7 @@ def render_ontology(triples: list[ox.Triple]) -> str:
         ("Individuals", lambda t: t.kind == "individual"))]
     return render_template(
         "ontology.html", view=view, onto=onto, groups=[g for g in groups if g[1]],
+        jsonld=jsonld(index.triples, onto.value),
         title=best_literal(index, onto, (DCTERMS + "title", RDFS + "label")) or "Ontology",
         description=best_literal(index, onto, (DCTERMS + "description", RDFS + "comment")),
         rows=view.rows(onto, skip=(DCTERMS + "title", DCTERMS + "description", RDFS + "label")),
@@ -159,7 +161,7 @@ def render_shapes(triples: list[ox.Triple]) -> str:
                            [(ox.NamedNode(k), index.objects(node, k)) for k in targets_keys if index.objects(node, k)],
                            view.rows(node, skip=(TYPE, SH + "property", *targets_keys)), props))
     return render_template(
-        "shapes.html", view=view, shapes_iri=shapes_iri, shapes=found,
+        "shapes.html", view=view, shapes_iri=shapes_iri, shapes=found, jsonld=jsonld(index.triples, shapes_iri.value),
         title=best_literal(index, shapes_iri, (DCTERMS + "title", RDFS + "label")) or "Shapes",
         description=best_literal(index, shapes_iri, (RDFS + "comment", DCTERMS + "description")),
         rows=view.rows(shapes_iri, skip=(DCTERMS + "title", RDFS + "label", RDFS + "comment", SH + "declare")))
