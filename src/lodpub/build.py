@@ -35,6 +35,7 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .literals import as_stored
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
@@ -45,7 +46,7 @@ MANIFEST = "build.json"
 ANSWERS = "answers"          # under the cache folder: what servers rendered (web/response_cache.py)
 VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
-CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
+CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
@@ -517,7 +518,8 @@ def build(settings: Settings, progress: bool = False) -> dict:
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
         stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
-        void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
+        void = as_stored(describe_dataset(names, stats, checked.sources, distributions, settings.title,
+                                           settings.license))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),

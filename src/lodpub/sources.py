@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .literals import as_stored
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
 
@@ -115,13 +116,14 @@ def bnode_prefix(source: Source, path: Path) -> str:
 
 
 def read_source(source: Source, names: Names) -> list[ox.Triple]:
-    """All triples of a source, with the document's text attached to the document resource."""
+    """All triples of a source, with the document's text attached to the document resource, and each literal
+    in the form the store keeps it (see literals.py)."""
     triples: list[ox.Triple] = []
     for path in source.turtle:
         triples.extend(parse_turtle(path, names.base, bnode_prefix(source, path)))
     if source.text is not None:
         triples.append(_text_triple(source, names, triples))
-    return triples
+    return as_stored(triples)
 
 
 def _text_triple(source: Source, names: Names, triples: Iterable[ox.Triple]) -> ox.Triple:
