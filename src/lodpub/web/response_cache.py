@@ -6,11 +6,11 @@ answers it gave and give them again, byte for byte, without going through Flask:
 document be served faster than Flask's own "hello" (see bench/).
 
 What is kept: GET and HEAD answers with status 200, 303 or 404 and a body under `max_body` bytes, keyed by the
-path, the query string and the request headers the answers vary on (Accept, Accept-Language, Origin). What is
-never kept: anything with a cookie or an Authorization header, conditional requests, answers that set a cookie,
-answers whose Cache-Control says no-store or private, and SPARQL answers that were cut short. Least recently
-used answers go first once `max_bytes` is reached. A remote store can change under the server, so create_app
-uses this cache only over the embedded store. (web/cache.py caches inside Flask, for every backend.)
+path, the query string and the request headers the answers vary on (Accept, Accept-Encoding, Accept-Language,
+Origin). What is never kept: anything with a cookie or an Authorization header, conditional requests, answers
+that set a cookie, answers whose Cache-Control says no-store or private, and SPARQL answers that were cut short.
+Least recently used answers go first once `max_bytes` is reached. A remote store can change under the server, so
+create_app uses this cache only over the embedded store. (web/cache.py caches inside Flask, for every backend.)
 
 The worker processes of one server share what they rendered through `SharedAnswers`, a folder of answer files
 per build: a page rendered by one worker is read from its file rather than rendered again (0.9 s for the
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 KEPT_STATUSES = ("200", "303", "404")
-VARY_ON = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_ORIGIN")
+VARY_ON = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_ORIGIN")
 NEVER_WITH = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE",
               "HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 
