@@ -93,7 +93,12 @@ def test_every_dump_downloads_with_its_media_type_size_and_checksum(server, void
 @pytest.mark.parametrize("fmt", [f for f in RDF_FORMATS if not f.datasets], ids=lambda f: f.key)
 def test_a_dump_parses_to_the_stated_number_of_triples(server, void, fmt):
     body = gzip.decompress(get(f"{server.url}dumps/lodpub.{fmt.extension}.gz").content)
-    graph = rdflib.Graph().parse(data=body, format=fmt.rdflib)
+    if fmt.key == "jsonld":     # one @graph per named graph: their union
+        dataset = rdflib.Dataset()
+        dataset.parse(data=body, format=fmt.rdflib)
+        graph = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    else:
+        graph = rdflib.Graph().parse(data=body, format=fmt.rdflib)
     assert len(graph) == int(void.value(DATASET, VOID.triples))
 
 

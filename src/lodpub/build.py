@@ -35,6 +35,7 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .jsonld import CONTEXT_FILE, make_context
 from .literals import as_stored
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
@@ -512,8 +513,12 @@ def build(settings: Settings, progress: bool = False) -> dict:
         clock = Clock()
         names = checked.names
         data = checked.units
+        ontology = (q.triple for u in data if u.slug == ONTOLOGY_UNIT
+                    for q in ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS))
+        context = make_context(ontology, names.prefixes(), names.lpo)
+        (staging / CONTEXT_FILE).write_text(json.dumps(context, indent=1) + "\n", encoding="utf-8")
         distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
-                                           staging / "work", progress)
+                                           staging / "work", progress, context)
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))

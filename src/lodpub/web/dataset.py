@@ -14,6 +14,8 @@ from flask import Blueprint, abort, render_template, request, send_file
 
 from ..dumps import IANA_MEDIA, SPDX
 from ..formats import rdf_format
+from ..jsonld import CONTEXT_FILE
+from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
 from ..vocab import DCAT, DCTERMS, RDFS, SD, VOID
 from .context import names, settings
 from .documents import serve_graph
@@ -76,6 +78,15 @@ def render_dataset(triples: list[ox.Triple]) -> str:
         graphs=graphs, partitions=partitions, properties=properties,
         title=best_literal(index, ds, (DCTERMS + "title", RDFS + "label")) or settings().title,
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)
+
+
+@blueprint.route("/context.jsonld")
+def jsonld_context():
+    """The JSON-LD context of the dump and of every JSON-LD document (written into each of them as well)."""
+    path = settings().dist_dir / CONTEXT_FILE
+    if not path.is_file():
+        abort(404, "this build has no JSON-LD context")
+    return send_file(path, mimetype=JSONLD_MEDIA_TYPE, conditional=True, etag=True, max_age=None)
 
 
 @blueprint.route("/dumps/<path:name>")
