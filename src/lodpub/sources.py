@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .literals import as_stored
+from .literals import as_stored, changed_forms
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
 
@@ -83,8 +83,10 @@ def read_text(path: Path) -> str:
 
 
 def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
-    """Parse one Turtle file, naming its blank nodes by order of appearance so that builds are repeatable."""
+    """Parse one Turtle file, naming its blank nodes by order of appearance so that builds are repeatable, and
+    writing each literal as the store will give it back (so that what is served equals what is dumped)."""
     labels: dict[str, ox.BlankNode] = {}
+    literals: set[ox.Literal] = set()
 
     def stable(term):
         if isinstance(term, ox.BlankNode):
@@ -92,16 +94,22 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
             if node is None:
                 node = labels[term.value] = ox.BlankNode(f"{bnode_prefix}b{len(labels)}")
             return node
+        if isinstance(term, ox.Literal):
+            literals.add(term)
         return term
 
     try:
-        return [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
-                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
+        triples = [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
+                   for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
     except SyntaxError as error:
         raise InputError([Problem(f"Turtle syntax error: {_syntax_message(error)}", file=str(path),
                                   line=error.lineno, column=error.offset)]) from None
     except OSError as error:
         raise InputError([Problem(f"cannot read: {error}", file=str(path))]) from None
+    changed = changed_forms(literals)     # the literals the store would give back in another form
+    if not changed:
+        return triples
+    return [ox.Triple(t.subject, t.predicate, changed[o]) if (o := t.object) in changed else t for t in triples]
 
 
 def _syntax_message(error: SyntaxError) -> str:
@@ -116,14 +124,13 @@ def bnode_prefix(source: Source, path: Path) -> str:
 
 
 def read_source(source: Source, names: Names) -> list[ox.Triple]:
-    """All triples of a source, with the document's text attached to the document resource, and each literal
-    in the form the store keeps it (see literals.py)."""
+    """All triples of a source, with the document's text attached to the document resource."""
     triples: list[ox.Triple] = []
     for path in source.turtle:
         triples.extend(parse_turtle(path, names.base, bnode_prefix(source, path)))
     if source.text is not None:
-        triples.append(_text_triple(source, names, triples))
-    return as_stored(triples)
+        triples.append(*as_stored([_text_triple(source, names, triples)]))
+    return triples
 
 
 def _text_triple(source: Source, names: Names, triples: Iterable[ox.Triple]) -> ox.Triple:
