@@ -49,6 +49,8 @@ def test_every_named_graph_constructed_from_the_endpoint_equals_the_nquads_dump_
                              f"served (e.g. {sorted(map(str, want - got))[:3]})")
 
 
+@pytest.mark.deviates("virtuoso", "DATATYPE() of a language-tagged literal is unbound in Virtuoso 7.2 "
+                       "(SPARQL 1.1: rdf:langString)")
 def test_the_endpoint_counts_each_literal_datatype_as_the_dump_does(server, dumped):
     """The issue's own probe: how many objects of the dumped graphs have each datatype, on the endpoint and
     over the dump (xsd:nonNegativeInteger had 0 on the endpoint and 174 over the dump)."""
