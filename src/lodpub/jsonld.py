@@ -73,14 +73,19 @@ class Compactor:
             else:
                 self.terms[value] = (key, False)
         self.namespaces.sort(key=lambda n: -len(n[0]))
+        self.stems: dict[str, tuple[str, str] | None] = {}   # IRI up to its last / or # -> its namespace
 
     def iri(self, iri: str) -> str:
         """A compact IRI where a prefix fits (never one that could read as something else), else the IRI."""
-        for namespace, prefix in self.namespaces:
-            if iri.startswith(namespace):
-                local = iri[len(namespace):]
-                if local and not local.startswith("//"):
-                    return f"{prefix}:{local}"
+        stem = iri[:max(iri.rfind("/"), iri.rfind("#")) + 1]
+        if stem not in self.stems:
+            # A namespace ends in / or #, so one that starts the IRI starts its stem: looked up once per stem.
+            self.stems[stem] = next(((ns, p) for ns, p in self.namespaces if stem.startswith(ns)), None)
+        found = self.stems[stem]
+        if found is not None:
+            local = iri[len(found[0]):]
+            if local and not local.startswith("//"):
+                return f"{found[1]}:{local}"
         return iri
 
     def vocab(self, iri: str) -> str:
