@@ -69,7 +69,7 @@ def test_two_builds_of_the_same_inputs_give_byte_identical_dumps(built, tmp_path
 @pytest.mark.parametrize("fmt", RDF_FORMATS, ids=lambda f: f.key)
 def test_every_dump_reparses_with_rdflib_to_the_stated_count(built, fmt):
     path = built.dumps_dir / f"lodpub.{fmt.extension}"
-    if fmt.datasets:
+    if fmt.datasets or fmt.key == "jsonld":     # the JSON-LD dump keeps the named graphs too
         dataset = rdflib.Dataset()
         dataset.parse(path, format=fmt.rdflib)
         union = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}

@@ -35,6 +35,8 @@ from . import __version__
 from .config import Settings
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
+from .jsonld import CONTEXT_FILE, make_context
+from .literals import as_stored
 from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
@@ -44,7 +46,7 @@ from .vocab import Names
 
 VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
-CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
+CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
@@ -510,13 +512,18 @@ def build(settings: Settings, progress: bool = False) -> dict:
         clock = Clock()
         names = checked.names
         data = checked.units
+        ontology = (q.triple for u in data if u.slug == ONTOLOGY_UNIT
+                    for q in ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS))
+        context = make_context(ontology, names.prefixes(), names.lpo)
+        (staging / CONTEXT_FILE).write_text(json.dumps(context, indent=1) + "\n", encoding="utf-8")
         distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
-                                           staging / "work", progress)
+                                           staging / "work", progress, context)
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
         stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
-        void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
+        void = as_stored(describe_dataset(names, stats, checked.sources, distributions, settings.title,
+                                           settings.license))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),

@@ -4,7 +4,8 @@ Dumps are streamed from the build's per-graph files, never held whole in memory:
 - N-Quads is the graphs' sorted N-Quads files, concatenated in the order of their names;
 - N-Triples is the union of the graphs: every line without its graph, sorted and without repeats (an external
   merge sort, in runs of bounded size);
-- Turtle, JSON-LD and RDF/XML are streamed from that N-Triples file, TriG from the N-Quads file.
+- Turtle and RDF/XML are streamed from that N-Triples file, TriG and JSON-LD (compacted, one @graph per named
+  graph) from the N-Quads file.
 Blank nodes are already named by the order they appear in the inputs, and the gzipped copies carry no
 timestamp: two builds of the same inputs are byte-identical.
 """
@@ -27,6 +28,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .formats import RDF_FORMATS, RdfFormat
+from .jsonld import Compactor
 from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
@@ -78,10 +80,11 @@ class Statistics:
 
 
 def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str], work_dir: Path,
-                progress: bool = False) -> tuple[list[Distribution], Statistics]:
+                progress: bool = False, context: dict | None = None) -> tuple[list[Distribution], Statistics]:
     """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files (in dump order).
 
-    Graph formats get the union of the graphs; dataset formats the quads. The serializations and their
+    Graph formats get the union of the graphs; dataset formats the quads, and so does JSON-LD, compacted with
+    `context` (jsonld.py), one `@graph` per named graph. The serializations and their
     compression run in one process per core when the dataset is big enough to be worth it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -91,9 +94,10 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
     _concatenate(graph_files, paths["nquads"])
     _union(graph_files, paths["ntriples"], work_dir)
     bar.update(1)
-    sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
-    jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None,
-             prefixes if key in ("turtle", "trig") else None) for key in
+    sources = {"turtle": "ntriples", "jsonld": "nquads", "rdfxml": "ntriples", "trig": "nquads"}
+    options = {"turtle": prefixes, "trig": prefixes, "jsonld": context or {"@context": prefixes}}
+    jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None, options.get(key))
+            for key in
             ("turtle", "jsonld", "rdfxml", "trig", "nquads", "ntriples")]
     big = paths["nquads"].stat().st_size > PARALLEL_FROM and (os.cpu_count() or 1) > 1
     written: dict[str, tuple[list[tuple], Statistics | None]] = {}
@@ -114,7 +118,7 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
 
 def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
     """Serialize one format from its source file (if it is not the source itself), then gzip and hash it."""
-    key, path, source, prefixes = job
+    key, path, source, prefixes = job     # for JSON-LD, `prefixes` is its context
     fmt = next(f for f in RDF_FORMATS if f.key == key)
     stats = None
     if source is not None:
@@ -125,7 +129,11 @@ def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
         if key == "turtle":
             stats = Statistics()
             items = stats.count(items)
-        ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
+        if key == "jsonld":
+            with open(path, "wb") as sink:
+                Compactor(prefixes).write_dataset(items, sink)
+        else:
+            ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
     # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
     return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)], stats
 

@@ -93,6 +93,7 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
                disable=not progress, mininterval=0.5)
     with requests.Session() as session, bar:
         session.trust_env = False    # no ~/.netrc credentials, no proxy from the environment: ours only
+        _answer_digest_challenge(session, graph_url(to, names.dataset), headers, credentials, timeout)
         listed_before = _published_graphs(session, to, names, headers, timeout)
         for graph in graphs:
             triples = [q.triple for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
@@ -141,6 +142,26 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
             report.dropped.append(graph)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _answer_digest_challenge(session, url: str, headers: dict[str, str], credentials: Credentials | None,
+                             timeout: float) -> None:
+    """A user and password go out as HTTP Basic, unless the store challenges for Digest (Virtuoso's Graph Store
+    endpoint does): then the session answers with Digest, and every PUT carries it from the start."""
+    import requests
+    from requests.auth import HTTPDigestAuth
+
+    if not credentials or credentials.token:
+        return
+    try:
+        # Asked without credentials: Virtuoso refuses Basic with a 401 that names no scheme.
+        plain = {k: v for k, v in headers.items() if k != "Authorization"}
+        response = session.get(url, headers={**plain, "Accept": N_TRIPLES}, timeout=(10, timeout))
+    except requests.RequestException:
+        return     # the PUTs will say what is wrong with the store
+    if response.status_code == 401 and "digest" in response.headers.get("WWW-Authenticate", "").lower():
+        del headers["Authorization"]
+        session.auth = HTTPDigestAuth(credentials.user, credentials.password)
 
 
 def _published_graphs(session, to: str, names: Names, headers: dict[str, str], timeout: float) -> set[str]:
@@ -245,6 +266,15 @@ class _Upload:
 
     def finish(self) -> None:
         self._count(self.triples)
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        """Back to the start: requests' Digest authentication sends the body again after a new challenge."""
+        self.position = position
+        self._count(self.triples * position / max(1, len(self.body)))
+        return position
 
     def rewind(self) -> None:
         """A failed attempt: take back the progress it made."""

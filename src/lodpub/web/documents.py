@@ -44,7 +44,8 @@ class Prepared:
 
 
 def prepare(document: Document, chosen: Representation) -> Prepared:
-    body = document.html().encode("utf-8") if chosen.is_html else serialize(document.triples, chosen.rdf)
+    body = document.html().encode("utf-8") if chosen.is_html else serialize(document.triples, chosen.rdf,
+                                                                                    document.topic)
     etag = etag_for(document.key, chosen.key)
     validators = (
         ("Content-Location", with_page(with_extension(document.path, chosen.extension), document.page)),
@@ -75,6 +76,9 @@ def links(document: Document) -> list[str]:
            for r in REPRESENTATIONS]
     out.append(link(settings().license, "license"))
     out.append(link(href(names().dataset), VOID + "inDataset"))
+    # The JSON-LD context each JSON-LD document carries, published on its own.
+    out.append(link(href(names().base + "context.jsonld"), "http://www.w3.org/ns/json-ld#context",
+                    "application/ld+json"))
     if document.topic:
         out.append(link(href(document.topic), FOAF + "primaryTopic"))
     if document.pages > 1:

@@ -145,10 +145,14 @@ def search():
         props = values("?p", LABEL_PROPERTIES)
 
         def load():
+            # Grouped in a subquery, ordered outside it: Virtuoso 7.2 refuses an ORDER BY on an expression of
+            # an aggregate's name in the same query.
             rows = select(f"""
-SELECT ?s (MIN(STR(?l)) AS ?label) WHERE {{
-  {props} ?s ?p ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(query)})))
-}} GROUP BY ?s ORDER BY LCASE(?label) ?s LIMIT {size + 1} OFFSET {(page - 1) * size}""")
+SELECT ?s ?label WHERE {{ {{
+  SELECT ?s (MIN(STR(?l)) AS ?label) WHERE {{
+    {props} ?s ?p ?l FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE({sparql_string(query)})))
+  }} GROUP BY ?s
+}} }} ORDER BY LCASE(?label) ?s LIMIT {size + 1} OFFSET {(page - 1) * size}""")
             return [row["s"] for row in rows if "s" in row]
 
         results = cached(("search", query, page), load)

@@ -1,19 +1,22 @@
 """Writing a description in one of the formats of the table.
 
 Turtle, N-Triples and RDF/XML come from pyoxigraph's serializers (with our prefixes where the format has
-them); JSON-LD from rdflib's, which writes a compact document with an `@context` of our prefixes, so that a
-JSON client reads `schema:name` rather than full IRIs.
+them); JSON-LD compacted with the build's context (jsonld.py: our ontology's terms and the prefixes), written
+into each document so that any processor reads it without fetching anything, the thing described first.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..formats import RdfFormat
-from ..terms import rdflib_graph
-from .context import names
+from ..jsonld import CONTEXT_FILE, Compactor
+from .context import names, settings
 from .describe import HYDRA
 
 PREFIXED = ("turtle", "rdfxml")
@@ -35,9 +38,22 @@ def used(triples: list[ox.Triple], known: dict[str, str]) -> dict[str, str]:
             if any(x.startswith(ns) for x in (stems if ns.endswith(("/", "#")) else iris))}
 
 
-def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:
+def compactor() -> Compactor:
+    """The build's JSON-LD context, read once per process."""
+    return _compactor(str(settings().dist_dir / CONTEXT_FILE))
+
+
+@functools.lru_cache(maxsize=4)
+def _compactor(path: str) -> Compactor:
+    try:
+        return Compactor(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:      # a build from before there was a context: the prefixes alone
+        return Compactor({"@context": prefixes()})
+
+
+def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat, main: str | None = None) -> bytes:
+    """The triples in the format; `main` is the IRI of the thing described, which JSON-LD writes first."""
     listed = list(triples)
     if fmt.key == "jsonld":
-        graph = rdflib_graph(listed)
-        return graph.serialize(format="json-ld", context=used(listed, prefixes()), indent=1).encode("utf-8")
+        return compactor().document(listed, main)
     return ox.serialize(listed, format=fmt.oxigraph, prefixes=used(listed, prefixes()) if fmt.key in PREFIXED else None)
