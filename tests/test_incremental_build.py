@@ -41,6 +41,26 @@ def test_a_rebuild_of_unchanged_inputs_validates_nothing_and_publishes_the_same_
     assert dumps_digest(corpus) == before
 
 
+def test_a_rebuild_of_unchanged_inputs_leaves_the_published_build_as_it_is(corpus):
+    """Nothing to do: not even a new folder (the published manifest is the same file, with the same time)."""
+    first = build(corpus)
+    published = (corpus.dist_dir / "build.json").stat().st_ino
+    again = build(corpus)
+    assert again["unchanged"] is True and again["built"] == first["built"]
+    assert (corpus.dist_dir / "build.json").stat().st_ino == published
+    ttl = sorted(corpus.data_dir.glob("*.ttl"))[0]
+    ttl.write_text(ttl.read_text(encoding="utf-8") + "\n# an editor's note\n", encoding="utf-8")
+    changed = build(corpus)
+    assert changed["unchanged"] is False and changed["parsed"] == [ttl.stem]
+
+
+def test_a_changed_title_is_a_change_that_is_published(corpus):
+    build(corpus)
+    retitled = build(corpus.replace(title="Another title"))
+    assert retitled["unchanged"] is False
+    assert "Another title" in (corpus.dist_dir / "void.ttl").read_text(encoding="utf-8")
+
+
 def test_a_change_to_one_document_reparses_and_revalidates_that_document_alone(corpus):
     build(corpus)
     ttl = sorted(corpus.data_dir.glob("*.ttl"))[1]
@@ -145,4 +165,6 @@ def test_without_its_cache_a_rebuild_fills_a_new_store_and_publishes_the_same(co
     manifest = build(corpus)
     assert manifest["store"] == "filled"
     assert dumps_digest(corpus) == before
+    touched = sorted(corpus.data_dir.glob("*.ttl"))[0]
+    touched.write_text(touched.read_text(encoding="utf-8") + "\n# an editor's note\n", encoding="utf-8")
     assert build(corpus)["store"] == "updated"

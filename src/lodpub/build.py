@@ -16,6 +16,7 @@ failed build leaves what was published before exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import io
 import itertools
 import json
 import multiprocessing
@@ -33,7 +34,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .config import Settings
-from .dumps import describe_dataset, write_dumps
+from .dumps import describe_dataset, write_dumps, write_union
 from .enrich import Entailments
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
@@ -47,9 +48,10 @@ VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
+FINGERPRINTS = "fingerprints.json"   # under the cache folder: see Fingerprints
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
-POOL_FROM = 16                # fewer documents to validate than this are validated in this process
+POOL_FROM = 16                # fewer documents to parse or validate than this are handled in this process
 
 
 @dataclass
@@ -101,6 +103,7 @@ class Previous:
     store: Path
     units: dict[str, dict]     # graph -> {"key": cache key of its quads, "count": quads, "mark": mark file name}
     validation: dict           # the SHACL engine, the shapes' digest and the context's digest it validated with
+    manifest: dict             # all of its manifest
 
     @classmethod
     def of(cls, dist: Path, names: Names) -> Previous | None:
@@ -113,7 +116,7 @@ class Previous:
         if (manifest.get("cache_format") != CACHE_FORMAT or manifest.get("base") != names.base
                 or not isinstance(manifest.get("units"), dict) or not (store / "CURRENT").exists()):
             return None
-        return cls(store, manifest["units"], manifest.get("validation", {}))
+        return cls(store, manifest["units"], manifest.get("validation", {}), manifest)
 
 
 class Cache:
@@ -138,6 +141,10 @@ class Cache:
         return self.root / "valid" / name if name and "/" not in name and not name.startswith(".") else None
 
     def write(self, path: Path, data: bytes) -> None:
+        self.write_file(path, data)
+
+    @staticmethod
+    def write_file(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -167,70 +174,159 @@ def sorted_nquads(triples: list[ox.Triple], graph: str) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-def prepare(settings: Settings, store_path: Path, progress: bool = False, previous: Previous | None = None) -> Checked:
+@dataclass
+class Inputs:
+    """What a build reads, found and fingerprinted, before anything is parsed."""
+
+    names: Names
+    documents: list[Source]
+    ontology: Source
+    shapes: Source
+    ontology_digest: str
+    fingerprints: Fingerprints
+
+    def key(self, source: Source) -> str:
+        """The cache key of a source's parsed, enriched quads."""
+        return digest(CACHE_FORMAT, self.names.base, self.ontology_digest, self.fingerprints.digest(source))
+
+
+def find_inputs(settings: Settings, cache: Cache) -> Inputs:
+    names = Names(settings.base)
+    fingerprints = Fingerprints(cache.root / FINGERPRINTS)
+    ontology = folder_source(settings.ontology_dir, "ontology", names.ontology)
+    return Inputs(names, discover_documents(settings.data_dir, names), ontology,
+                  folder_source(settings.shapes_dir, "shapes", names.shapes), fingerprints.digest(ontology),
+                  fingerprints)
+
+
+def prepare(settings: Settings, store_path: Path, progress: bool = False, previous: Previous | None = None,
+            inputs: Inputs | None = None) -> Checked:
     """Read every input (from the cache when unchanged) into a new store at `store_path`, and validate what
     changed; raise InputError naming every problem found.
 
     With a `previous` build, its store is copied (hard links: a few milliseconds) and only the graphs that
     changed are rewritten in it; without, the store is filled from every unit's quads."""
     clock = Clock()
-    names = Names(settings.base)
-    documents = discover_documents(settings.data_dir, names)
-    ontology_source = folder_source(settings.ontology_dir, "ontology", names.ontology)
-    shapes_source = folder_source(settings.shapes_dir, "shapes", names.shapes)
+    cache = Cache(settings.cache_dir)
+    inputs = inputs or find_inputs(settings, cache)
+    names = inputs.names
+    ontology_source, shapes_source = inputs.ontology, inputs.shapes
     ontology = read_source(ontology_source, names)
     shapes = resolve_shape_namespaces(read_source(shapes_source, names), names.base)
-    entailments = Entailments(ontology, names.lpo)
-    cache = Cache(settings.cache_dir)
-    ontology_digest = ontology_source.digest()
+    workers = Workers(ox.serialize(ontology, format=ox.RdfFormat.N_TRIPLES), names.lpo, names.base,
+                      ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES), default_engine())
 
     units: list[Unit] = []
     parsed: list[str] = []
     problems: list[Problem] = []
+    todo: list[tuple[Source, str]] = []
 
-    def unit(source: Source, slug: str, document: str, triples=None) -> Unit | None:
-        key = digest(CACHE_FORMAT, names.base, ontology_digest, source.digest())
+    def unit(source: Source, slug: str, document: str) -> Unit:
+        key = inputs.key(source)
         path = cache.quads(slug, key)
         if not path.exists():
-            try:
-                found = triples if triples is not None else entailments.enrich(read_source(source, names))
-            except InputError as error:
-                problems.extend(error.problems)
-                return None
-            cache.write(path, sorted_nquads(found, source.graph))
+            todo.append((source, str(path)))
             parsed.append(slug)
         return Unit(slug, source.graph, document, str(source.turtle[0]), key, path)
 
-    units.append(unit(ontology_source, ONTOLOGY_UNIT, names.ontology, ontology))
-    for document in _bar(documents, progress, "parse", "doc"):
-        units.append(unit(document, document.slug, names.document(document.slug)))
-    if problems:
-        raise InputError(problems)
-    units.sort(key=lambda u: u.graph)
-    clock.lap("parse")
-    lines = None
-    if previous is not None:
-        try:
-            lines = _update(units, store_path, previous, cache, [names.shapes, names.dataset], progress)
-        except _StartAfresh:
-            shutil.rmtree(store_path, ignore_errors=True)
-    updated = lines is not None
-    if lines is None:
-        lines = _load(units, store_path, progress)
-    # The context: what any unit says of a resource's type and labels, merged (see _context_of).
-    text = b"".join(sorted(lines))
-    context_digest = hashlib.sha256(text).hexdigest()
-    if not cache.context(context_digest).exists():
-        cache.write(cache.context(context_digest), text)
-    context = ox.Store()
-    context.load(text, format=ox.RdfFormat.N_TRIPLES)
-    clock.lap("store")
-    checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
-                      updated=updated)
-    marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress, previous)
+    ontology_unit = unit(ontology_source, ONTOLOGY_UNIT, names.ontology)
+    if todo:
+        cache.write(ontology_unit.quads, sorted_nquads(ontology, ontology_source.graph))
+        todo.clear()
+    units.append(ontology_unit)
+    units.extend(unit(d, d.slug, names.document(d.slug)) for d in inputs.documents)
+    try:
+        with _bar(None, progress, "parse", "doc", len(todo)) as bar:
+            for found in workers.map(_parse_one, todo, len(todo) >= POOL_FROM):
+                problems.extend(found)
+                bar.update(1)
+        if problems:
+            raise InputError(problems)
+        inputs.fingerprints.save()
+        units.sort(key=lambda u: u.graph)
+        clock.lap("parse")
+        lines = None
+        if previous is not None:
+            try:
+                lines = _update(units, store_path, previous, cache, [names.shapes, names.dataset], progress)
+            except _StartAfresh:
+                shutil.rmtree(store_path, ignore_errors=True)
+        updated = lines is not None
+        if lines is None:
+            lines = _load(units, store_path, progress)
+        # The context: what any unit says of a resource's type and labels, merged (see _context_of).
+        text = b"".join(sorted(lines))
+        context_digest = hashlib.sha256(text).hexdigest()
+        if not cache.context(context_digest).exists():
+            cache.write(cache.context(context_digest), text)
+        context = ox.Store()
+        context.load(text, format=ox.RdfFormat.N_TRIPLES)
+        clock.lap("store")
+        checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
+                          updated=updated)
+        marks = _validate(checked, cache, shapes_source.digest(), context, progress, workers, previous)
+    finally:
+        workers.close()
     cache.prune([u.quads for u in units] + marks + [cache.context(context_digest)])
     clock.lap("validate")
     return checked
+
+
+class Fingerprints:
+    """The digest of each source, kept with its files' size and change times (`<cache>/fingerprints.json`),
+    so that a build tells an unchanged source without reading it: a file is read again only when its size,
+    inode or modification or change time differ (as make and git tell a changed file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.seen: dict[str, list] = {}
+
+    def digest(self, source: Source) -> str:
+        files = (*source.turtle, *([source.text] if source.text else []))
+        stats = []
+        for path in files:
+            st = path.stat()
+            stats.append([path.name, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
+        known = self.known.get(source.graph)
+        found = known[1] if known and known[0] == stats else source.digest()
+        self.seen[source.graph] = [stats, found]
+        return found
+
+    def save(self) -> None:
+        """Keep what this build saw (sources that are gone are forgotten)."""
+        if self.seen != self.known:
+            Cache.write_file(self.path, json.dumps(self.seen, separators=(",", ":")).encode("utf-8"))
+
+
+class Workers:
+    """One pool of processes (one per core) for the steps that split per document: parsing and SHACL.
+
+    Spawned, not forked: a fork would inherit the store's and the SHACL engine's thread pools without their
+    threads, and hang. Started on first use, and only for enough work to repay the start."""
+
+    def __init__(self, *setup) -> None:
+        self.setup = setup
+        self.pool = None
+
+    def map(self, function, jobs: list, parallel: bool) -> Iterator:
+        if not jobs:
+            return iter(())
+        if parallel and self.pool is None and (os.cpu_count() or 1) > 1:
+            self.pool = multiprocessing.get_context("spawn").Pool(os.cpu_count(), _start_worker, self.setup)
+        if self.pool is None:
+            _start_worker(*self.setup)
+            return map(function, jobs)
+        return self.pool.imap(function, jobs, chunksize=1)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
 
 
 class Clock:
@@ -250,34 +346,65 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
 
 
 def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
-    """Fill the store from the units' cached quads, each in its named graph and in the default graph (see
-    `store.with_union`); return the context lines (what any unit says of a resource's type and labels).
+    """Fill the store from the units' cached quads: every named graph, then the default graph from their union
+    (`union_file`, sorted and without repeats; the N-Triples dump is that file), each in a pass of its own so
+    that the bulk loader writes each index once and the store stays compact. Return the context lines (what
+    any unit says of a resource's type and labels).
 
-    Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad. They are parsed here
-    rather than by Oxigraph's file loader, which would give blank nodes new labels per file, so that the copy in
-    the default graph would no longer be the same node (and the store's labels would differ from the dumps')."""
+    The quads are parsed here and handed over as terms rather than loaded by Oxigraph's file loader, which
+    would give every blank node a new random label: the store's labels would then differ from the dumps' and
+    from one build to the next, and a store updated in place would no longer be the one a fresh build makes."""
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
     context_lines: set[bytes] = set()
-    total = sum(u.quads.stat().st_size for u in units)
-
-    def every_quad(bar) -> Iterator[ox.Quad]:
-        for u in units:
-            data = u.quads.read_bytes()
-            u.count = data.count(b"\n")
-            context_lines.update(_context_lines(data, keep))
-            yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-            bar.update(len(data))
-
     store = ox.Store(str(store_path))
-    with _bar(None, progress, "store", "B", total) as bar:
+    with _bar(None, progress, "store", "B", sum(u.quads.stat().st_size for u in units)) as bar:
         bar.unit_scale = True
-        # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
-        stream = with_union(every_quad(bar))
-        while batch := list(itertools.islice(stream, STORE_BATCH)):
-            store.bulk_extend(batch)
+
+        def named() -> Iterator[ox.Quad]:
+            for u in units:
+                data = u.quads.read_bytes()
+                u.count = data.count(b"\n")
+                context_lines.update(_context_lines(data, keep))
+                yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                bar.update(len(data))
+
+        _bulk(store, named())
+    union = union_file(store_path)
+    write_union([u.quads for u in units], union, store_path.with_name("union-runs"))
+    with _bar(None, progress, "union", "B", union.stat().st_size) as bar, open(union, "rb") as lines:
+        bar.unit_scale = True
+        # N-Triples lines are N-Quads lines of the default graph.
+        _bulk(store, ox.parse(_Counted(lines, bar), format=ox.RdfFormat.N_QUADS, lenient=True))
     store.flush()
     del store
     return context_lines
+
+
+def union_file(store_path: Path) -> Path:
+    """Where `_load` leaves the union of the graphs, beside the store."""
+    return store_path.with_name("union.nt")
+
+
+def _bulk(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
+    # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
+    while batch := list(itertools.islice(quads, STORE_BATCH)):
+        store.bulk_extend(batch)
+
+
+class _Counted(io.RawIOBase):
+    """A file read through, its progress told to a bar."""
+
+    def __init__(self, handle, bar) -> None:
+        super().__init__()
+        self.handle, self.bar = handle, bar
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.handle.readinto(buffer)
+        self.bar.update(n)
+        return n
 
 
 class _StartAfresh(Exception):
@@ -389,23 +516,44 @@ def _mentioned(own_nt: bytes) -> tuple[set[bytes], set[bytes]]:
     return subjects, iris
 
 
-# --- validation, one document at a time, in as many processes as there are cores ----------------------------
+# --- the work done per document, in as many processes as there are cores -----------------------------------
 
-_worker: Validator | None = None
-_worker_for: tuple[bytes, str] | None = None
+_setup: tuple | None = None
+_entailments: tuple[Names, Entailments] | None = None
+_validator: Validator | None = None
 
 
-def _start_worker(shapes_nt: bytes, engine: str) -> None:
-    global _worker, _worker_for
-    if _worker_for != (shapes_nt, engine):
-        _worker = Validator(ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES), engine)
-        _worker_for = (shapes_nt, engine)
+def _start_worker(ontology_nt: bytes, namespace: str, base: str, shapes_nt: bytes, engine: str) -> None:
+    """Remember what the work needs; each part is made on first use (a parsing worker never compiles shapes)."""
+    global _setup, _entailments, _validator
+    if _setup != (ontology_nt, namespace, base, shapes_nt, engine):
+        _setup = (ontology_nt, namespace, base, shapes_nt, engine)
+        _entailments = _validator = None
+
+
+def _parse_one(job: tuple[Source, str]) -> list[Problem]:
+    """Parse and enrich one source into its cache file; its problems, if any."""
+    global _entailments
+    source, path = job
+    ontology_nt, namespace, base, _, _ = _setup
+    if _entailments is None:
+        _entailments = (Names(base), Entailments(ox.parse(ontology_nt, format=ox.RdfFormat.N_TRIPLES), namespace))
+    names, entailments = _entailments
+    try:
+        triples = entailments.enrich(read_source(source, names))
+    except InputError as error:
+        return error.problems
+    Cache.write_file(Path(path), sorted_nquads(triples, source.graph))
+    return []
 
 
 def _validate_one(job: tuple[str, bytes, bytes]) -> list[Problem]:
+    global _validator
+    if _validator is None:
+        _validator = Validator(ox.parse(_setup[3], format=ox.RdfFormat.N_TRIPLES), _setup[4])
     file, own, context = job
     subjects = {s.decode("utf-8") for s in _mentioned(own)[0]}
-    return _worker.check_text(own + context, subjects, file)
+    return _validator.check_text(own + context, subjects, file)
 
 
 def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
@@ -421,8 +569,8 @@ def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
     return b"".join(sorted(set(lines) - own))
 
 
-def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_digest: str, context: ox.Store,
-              progress: bool, previous: Previous | None = None) -> list[Path]:
+def _validate(checked: Checked, cache: Cache, shapes_digest: str, context: ox.Store, progress: bool,
+              workers: Workers, previous: Previous | None = None) -> list[Path]:
     """Validate the units whose quads, shapes or context changed; return the cache marks of all of them.
 
     A unit's mark is keyed by its quads, the engine, the shapes and its context, which takes a look at every
@@ -434,21 +582,10 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
     marks: list[Path] = []
     todo: list[tuple[Unit, Path, bytes, bytes]] = []
     problems: list[Problem] = []
-    pool = None
-    shapes_nt = ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES)
 
     def run(jobs: list[tuple[Unit, Path, bytes, bytes]]) -> None:
-        nonlocal pool
         work = [(u.file, own, ctx) for u, _, own, ctx in jobs]
-        if pool is None and len(jobs) >= POOL_FROM and (os.cpu_count() or 1) > 1:
-            # Spawned, not forked: a fork would inherit the store's and the SHACL engine's thread pools
-            # without their threads, and hang.
-            pool = multiprocessing.get_context("spawn").Pool(os.cpu_count(), _start_worker, (shapes_nt, engine))
-        if pool is None:
-            _start_worker(shapes_nt, engine)
-            results = map(_validate_one, work)
-        else:
-            results = pool.imap(_validate_one, work)
+        results = workers.map(_validate_one, work, len(jobs) >= POOL_FROM)
         for (u, mark, _, _), found in zip(jobs, results, strict=True):
             checked.validated.append(u.slug)
             problems.extend(found)
@@ -457,36 +594,31 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
             checked.warnings.extend(p for p in found if p.severity != "Violation")
             bar.update(1)
 
-    try:
-        with _bar(checked.units, progress, "validate", "doc") as bar:
-            for u in checked.units:
-                before = previous.units.get(u.graph, {}) if same_context else {}
-                kept = cache.valid_named(before.get("mark", "")) if before.get("key") == u.key else None
-                if kept is not None and kept.name.startswith(f"{u.slug}.") and kept.exists():
-                    marks.append(kept)
-                    checked.marks[u.graph] = kept.name
-                    checked.warnings.extend(Problem(**p) for p in json.loads(kept.read_text(encoding="utf-8")))
-                    bar.update(1)
-                    continue
-                own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
-                around = _context_of(_mentioned(own)[1], own, context)
-                key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
-                mark = cache.valid(u.slug, key)
-                marks.append(mark)
-                checked.marks[u.graph] = mark.name
-                if mark.exists():
-                    checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
-                    bar.update(1)
-                    continue
-                todo.append((u, mark, own, around))
-                if len(todo) >= VALIDATE_BATCH:
-                    run(todo)
-                    todo = []
-            run(todo)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+    with _bar(checked.units, progress, "validate", "doc") as bar:
+        for u in checked.units:
+            before = previous.units.get(u.graph, {}) if same_context else {}
+            kept = cache.valid_named(before.get("mark", "")) if before.get("key") == u.key else None
+            if kept is not None and kept.name.startswith(f"{u.slug}.") and kept.exists():
+                marks.append(kept)
+                checked.marks[u.graph] = kept.name
+                checked.warnings.extend(Problem(**p) for p in json.loads(kept.read_text(encoding="utf-8")))
+                bar.update(1)
+                continue
+            own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
+            around = _context_of(_mentioned(own)[1], own, context)
+            key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
+            mark = cache.valid(u.slug, key)
+            marks.append(mark)
+            checked.marks[u.graph] = mark.name
+            if mark.exists():
+                checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
+                bar.update(1)
+                continue
+            todo.append((u, mark, own, around))
+            if len(todo) >= VALIDATE_BATCH:
+                run(todo)
+                todo = []
+        run(todo)
     violations = [p for p in problems if p.severity == "Violation"]
     if violations:
         raise InputError(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "", p.message)))
@@ -500,19 +632,28 @@ def check(settings: Settings, progress: bool = False) -> Checked:
 
 
 def build(settings: Settings, progress: bool = False) -> dict:
-    """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap."""
+    """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap.
+
+    When nothing that goes into the build changed since the published one (every source by its fingerprint,
+    the ontology, the shapes, the SHACL engine, the settings VoID states), the published build stays as it is
+    and nothing is read or written."""
     dist = settings.dist_dir
+    names = Names(settings.base)
+    previous = Previous.of(dist, names)
+    inputs = find_inputs(settings, Cache(settings.cache_dir))
+    if previous is not None and _nothing_changed(inputs, previous, settings):
+        inputs.fingerprints.save()
+        return {**read_manifest(dist), "parsed": [], "validated": [], "unchanged": True}
     staging = dist.with_name(f".{dist.name}.building")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        checked = prepare(settings, staging / "store", progress, Previous.of(dist, Names(settings.base)))
+        checked = prepare(settings, staging / "store", progress, previous, inputs)
         clock = Clock()
-        names = checked.names
         data = checked.units
         distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
-                                           staging / "work", progress)
+                                           staging / "work", progress, union_file(staging / "store"))
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
@@ -523,15 +664,11 @@ def build(settings: Settings, progress: bool = False) -> dict:
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
                                names.dataset: list(quads(void, names.dataset))})
         store.flush()
-        if not checked.updated:
-            # One compaction after the batches of the bulk loader: a scan of every quote (the bench's REGEX)
-            # took 51 ms on the store as loaded and 34 ms once compacted, at 1M triples; 1.3 s to compact.
-            # An update in place adds a few small files to a compacted store, and skips this.
-            store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
         del store
         clock.lap("finish")
-        shutil.rmtree(staging / "work", ignore_errors=True)
+        for work in ("work", "union-runs"):
+            shutil.rmtree(staging / work, ignore_errors=True)
         manifest = {
             "base": names.base,
             "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -542,8 +679,9 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "validated": len(checked.validated),
             "seconds": {**checked.seconds, **clock.laps},
             "store": "updated" if checked.updated else "filled",
-            # What the next build needs to start from this one (Previous).
+            # What the next build needs to start from this one (Previous), or to tell that nothing changed.
             "cache_format": CACHE_FORMAT,
+            "settings": _settings_digest(settings),
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
                                 "mark": checked.marks.get(u.graph, "")} for u in data},
@@ -555,7 +693,34 @@ def build(settings: Settings, progress: bool = False) -> dict:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
+    return {**manifest, "parsed": checked.parsed, "validated": checked.validated, "unchanged": False}
+
+
+def _settings_digest(settings: Settings) -> str:
+    """What of the settings the published files state besides the data (VoID's title and license)."""
+    return digest(settings.title, settings.license)
+
+
+def _nothing_changed(inputs: Inputs, previous: Previous, settings: Settings) -> bool:
+    """Whether the published build is what this one would make: the same units with the same keys, still in
+    the cache with their validation marks, the same shapes and SHACL engine, the same settings."""
+    if previous.manifest.get("settings") != _settings_digest(settings):
+        return False
+    if previous.validation.get("engine") != default_engine() \
+            or previous.validation.get("shapes") != inputs.fingerprints.digest(inputs.shapes):
+        return False
+    cache = Cache(settings.cache_dir)
+    units = [(ONTOLOGY_UNIT, inputs.ontology)] + [(d.slug, d) for d in inputs.documents]
+    if len(units) != len(previous.units):
+        return False
+    for slug, source in units:
+        before = previous.units.get(source.graph)
+        if before is None or before.get("key") != inputs.key(source) or before.get("slug") != slug:
+            return False
+        mark = cache.valid_named(before.get("mark", ""))
+        if mark is None or not mark.exists() or not cache.quads(slug, before["key"]).exists():
+            return False
+    return True
 
 
 def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:

@@ -80,18 +80,22 @@ class Statistics:
 
 
 def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str], work_dir: Path,
-                progress: bool = False) -> tuple[list[Distribution], Statistics]:
+                progress: bool = False, union: Path | None = None) -> tuple[list[Distribution], Statistics]:
     """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files (in dump order).
 
-    Graph formats get the union of the graphs; dataset formats the quads. The serializations and their
-    compression run in one process per core when the dataset is big enough to be worth it."""
+    Graph formats get the union of the graphs (`union`, if it was written already: see `write_union`);
+    dataset formats the quads. The serializations and their compression run in one process per core when the
+    dataset is big enough to be worth it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dict(sorted(prefixes.items()))
     paths = {fmt.key: out_dir / f"{DUMP_NAME}.{fmt.extension}" for fmt in RDF_FORMATS}
     bar = tqdm(total=len(RDF_FORMATS) + 1, desc="   dumps", unit="step", disable=not progress, dynamic_ncols=True)
     _concatenate(graph_files, paths["nquads"])
-    _union(graph_files, paths["ntriples"], work_dir)
+    if union is not None and union.exists():
+        union.replace(paths["ntriples"])
+    else:
+        write_union(graph_files, paths["ntriples"], work_dir)
     bar.update(1)
     sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
     jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None,
@@ -149,8 +153,9 @@ def _term(nt: str):
     return ox.NamedNode(nt[1:-1]) if nt.startswith("<") else ox.BlankNode(nt[2:])
 
 
-def _union(files: list[Path], out: Path, work_dir: Path) -> None:
+def write_union(files: list[Path], out: Path, work_dir: Path) -> None:
     """The union of the graphs as sorted N-Triples without repeats, in runs of at most RUN_LINES lines."""
+    work_dir.mkdir(parents=True, exist_ok=True)
     runs: list[Path] = []
     lines: set[bytes] = set()
 
