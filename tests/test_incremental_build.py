@@ -153,6 +153,33 @@ def test_a_store_updated_in_place_holds_what_a_fresh_build_does(tmp_path):
     assert updated_default == fresh_default
     assert {q.triple for q in updated_named} == updated_default, "the default graph is the union"
     assert dumps_digest(settings) == dumps_digest(fresh)
+    nq = (settings.dumps_dir / "lodpub.nq").read_bytes().splitlines()
+    nt = (settings.dumps_dir / "lodpub.nt").read_bytes().splitlines()
+    union = {line[:line.rindex(b" <")] + b" ." for line in nq}
+    assert len(union) < len(nq), "documents share triples: the repeats are tested"
+    assert len(nt) == len(set(nt)) and set(nt) == union, "the N-Triples dump holds the union, each triple once"
+
+
+def test_a_triple_the_first_of_two_documents_drops_stays_in_the_union(corpus):
+    """A triple two documents state is written in the segment of the first; when that one goes, the next
+    one's segment takes it over (the rebuild rewrites those two segments only)."""
+    build(corpus)
+    nq = (corpus.dumps_dir / "lodpub.nq").read_bytes().splitlines()
+    holders: dict[bytes, list[bytes]] = {}
+    for line in nq:
+        cut = line.rindex(b" <")
+        holders.setdefault(line[:cut] + b" .", []).append(line[cut + 1:])
+    shared = sorted(t for t, graphs in holders.items() if len(graphs) > 1 and b"/graph/" in graphs[0])
+    assert shared, "documents share triples"
+    first = holders[shared[0]][0].split(b"/graph/")[1].split(b">")[0].decode()
+    for path in corpus.data_dir.glob(f"{first}.*"):
+        path.unlink()
+    manifest = build(corpus)
+    assert manifest["store"] == "updated"
+    nt = set((corpus.dumps_dir / "lodpub.nt").read_bytes().splitlines())
+    assert shared[0] in nt
+    nq = (corpus.dumps_dir / "lodpub.nq").read_bytes().splitlines()
+    assert nt == {line[:line.rindex(b" <")] + b" ." for line in nq}
 
 
 def test_without_its_cache_a_rebuild_fills_a_new_store_and_publishes_the_same(corpus):

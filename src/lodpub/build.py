@@ -16,7 +16,6 @@ failed build leaves what was published before exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import multiprocessing
@@ -34,9 +33,10 @@ from tqdm import tqdm
 
 from . import __version__
 from .config import Settings
-from .dumps import describe_dataset, write_dumps, write_union
+from .dumps import Statistics, describe_dataset, segment_statistics, write_dumps
 from .enrich import Entailments
 from .report import InputError, Problem
+from .segments import Segments, gz_member
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
@@ -65,6 +65,7 @@ class Unit:
     key: str               # cache key of its parsed, enriched quads
     quads: Path            # those quads, as sorted N-Quads
     count: int = 0         # how many
+    segment: Path | None = None   # its segment of the union (segments.py)
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Cache:
         self.root = root
         for sub in ("quads", "valid"):
             (root / sub).mkdir(parents=True, exist_ok=True)
+        self.segments = Segments(root / "segments")
 
     def quads(self, slug: str, key: str) -> Path:
         return self.root / "quads" / f"{slug}.{key}.nq"
@@ -152,10 +154,11 @@ class Cache:
         os.replace(tmp, path)
 
     def prune(self, keep: list[Path]) -> None:
-        """Forget older versions of the units kept (other slugs may belong to another data folder)."""
-        kept = set(keep)
+        """Forget older versions of the units kept (other slugs may belong to another data folder), with the
+        files that go with them (gzip members, counts)."""
+        kept = set(keep) | {p.with_name(p.name + ext) for p in keep for ext in (".gz", ".json")}
         slugs = {p.name.split(".", 1)[0] for p in keep}
-        for sub in ("quads", "valid"):
+        for sub in ("quads", "valid", "segments"):
             for path in (self.root / sub).iterdir():
                 if path.name.split(".", 1)[0] in slugs and path not in kept:
                     path.unlink(missing_ok=True)
@@ -253,7 +256,7 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
                 shutil.rmtree(store_path, ignore_errors=True)
         updated = lines is not None
         if lines is None:
-            lines = _load(units, store_path, progress)
+            lines = _load(units, store_path, cache, progress)
         # The context: what any unit says of a resource's type and labels, merged (see _context_of).
         text = b"".join(sorted(lines))
         context_digest = hashlib.sha256(text).hexdigest()
@@ -267,7 +270,7 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         marks = _validate(checked, cache, shapes_source.digest(), context, progress, workers, previous)
     finally:
         workers.close()
-    cache.prune([u.quads for u in units] + marks + [cache.context(context_digest)])
+    cache.prune([u.quads for u in units] + [u.segment for u in units] + marks + [cache.context(context_digest)])
     clock.lap("validate")
     return checked
 
@@ -345,11 +348,11 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
                 dynamic_ncols=True)
 
 
-def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
-    """Fill the store from the units' cached quads: every named graph, then the default graph from their union
-    (`union_file`, sorted and without repeats; the N-Triples dump is that file), each in a pass of its own so
-    that the bulk loader writes each index once and the store stays compact. Return the context lines (what
-    any unit says of a resource's type and labels).
+def _load(units: list[Unit], store_path: Path, cache: Cache, progress: bool) -> set[bytes]:
+    """Fill the store from the units' cached quads: every named graph, then the default graph from the union's
+    segments (see segments.py; they make the N-Triples dump), each in a pass of its own so that the bulk
+    loader writes each index once and the store stays compact. Return the context lines (what any unit says
+    of a resource's type and labels).
 
     The quads are parsed here and handed over as terms rather than loaded by Oxigraph's file loader, which
     would give every blank node a new random label: the store's labels would then differ from the dumps' and
@@ -369,42 +372,26 @@ def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
                 bar.update(len(data))
 
         _bulk(store, named())
-    union = union_file(store_path)
-    write_union([u.quads for u in units], union, store_path.with_name("union-runs"))
-    with _bar(None, progress, "union", "B", union.stat().st_size) as bar, open(union, "rb") as lines:
-        bar.unit_scale = True
-        # N-Triples lines are N-Quads lines of the default graph.
-        _bulk(store, ox.parse(_Counted(lines, bar), format=ox.RdfFormat.N_QUADS, lenient=True))
+    with _bar(units, progress, "union", "doc") as bar:
+        for u, segment in zip(units, cache.segments.cold([(u.slug, u.quads) for u in units]), strict=True):
+            u.segment = segment
+            bar.update(1)
+
+    def union() -> Iterator[ox.Quad]:
+        for u in _bar(units, progress, "store", "doc"):
+            # N-Triples lines are N-Quads lines of the default graph.
+            yield from ox.parse(u.segment.read_bytes(), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    _bulk(store, union())
     store.flush()
     del store
     return context_lines
-
-
-def union_file(store_path: Path) -> Path:
-    """Where `_load` leaves the union of the graphs, beside the store."""
-    return store_path.with_name("union.nt")
 
 
 def _bulk(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
     # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
     while batch := list(itertools.islice(quads, STORE_BATCH)):
         store.bulk_extend(batch)
-
-
-class _Counted(io.RawIOBase):
-    """A file read through, its progress told to a bar."""
-
-    def __init__(self, handle, bar) -> None:
-        super().__init__()
-        self.handle, self.bar = handle, bar
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.handle.readinto(buffer)
-        self.bar.update(n)
-        return n
 
 
 class _StartAfresh(Exception):
@@ -433,6 +420,11 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     context_file = cache.context(previous.validation.get("context", ""))
     if not context_file.exists() or not all(f.exists() for f in before_files.values()):
         raise _StartAfresh
+    for u in units:
+        if u.graph not in changed_graphs:
+            u.segment = cache.segments.named(previous.units[u.graph].get("segment", ""))
+            if u.segment is None:
+                raise _StartAfresh
     lines = set(context_file.read_bytes().splitlines(keepends=True))
     published = ox.Store.read_only(str(previous.store))
     published.backup(str(store_path))
@@ -457,6 +449,13 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
                 if line in lines and not any(q.graph_name not in others
                                              for q in store.quads_for_pattern(*_triple_of(line), None)):
                     lines.discard(line)
+    with _bar(None, progress, "union", "doc") as bar:
+        moved = {g: (before_files.get(g), now[g].quads if g in now else None) for g in replaced}
+        moved.update({u.graph: (None, u.quads) for u in changed if u.graph not in previous.units})
+        for graph, segment in cache.segments.update([(u.graph, u.slug, u.quads) for u in units], moved, store,
+                                                    published_only).items():
+            now[graph].segment = segment
+        bar.update(1)
     store.flush()
     del store
     return lines
@@ -544,6 +543,7 @@ def _parse_one(job: tuple[Source, str]) -> list[Problem]:
     except InputError as error:
         return error.problems
     Cache.write_file(Path(path), sorted_nquads(triples, source.graph))
+    gz_member(Path(path))
     return []
 
 
@@ -652,12 +652,11 @@ def build(settings: Settings, progress: bool = False) -> dict:
         checked = prepare(settings, staging / "store", progress, previous, inputs)
         clock = Clock()
         data = checked.units
-        distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
-                                           staging / "work", progress, union_file(staging / "store"))
+        distributions = write_dumps([u.quads for u in data], [u.segment for u in data], staging / "dumps",
+                                    names.prefixes(), staging / "work", progress)
         clock.lap("dumps")
-        stats.graphs = {u.graph: u.count for u in data}
         store = ox.Store(str(staging / "store"))
-        stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
+        stats = _statistics(data, store, [names.shapes, names.dataset])
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
@@ -667,8 +666,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
         served = checked.quads + len(checked.shapes) + len(void)
         del store
         clock.lap("finish")
-        for work in ("work", "union-runs"):
-            shutil.rmtree(staging / work, ignore_errors=True)
+        shutil.rmtree(staging / "work", ignore_errors=True)
         manifest = {
             "base": names.base,
             "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -684,7 +682,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "settings": _settings_digest(settings),
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
-                                "mark": checked.marks.get(u.graph, "")} for u in data},
+                                "mark": checked.marks.get(u.graph, ""), "segment": u.segment.name} for u in data},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap(staging, dist)
@@ -718,17 +716,23 @@ def _nothing_changed(inputs: Inputs, previous: Previous, settings: Settings) -> 
         if before is None or before.get("key") != inputs.key(source) or before.get("slug") != slug:
             return False
         mark = cache.valid_named(before.get("mark", ""))
-        if mark is None or not mark.exists() or not cache.quads(slug, before["key"]).exists():
+        if mark is None or not mark.exists() or not cache.quads(slug, before["key"]).exists() \
+                or cache.segments.named(before.get("segment", "")) is None:
             return False
     return True
 
 
-def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
-    """Distinct objects over the data's named graphs (not the shapes and VoID graphs `leave_out` names)."""
+def _statistics(units: list[Unit], store: ox.Store, leave_out: list[str]) -> Statistics:
+    """VoID's counts: those that add up over the union's segments, and the distinct terms, asked of the store
+    over the data's named graphs (not the shapes and VoID graphs `leave_out` names)."""
+    stats = segment_statistics([u.segment for u in units])
+    stats.graphs = {u.graph: u.count for u in units}
     others = ", ".join(f"<{g}>" for g in leave_out)
-    result = store.query(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                         f"FILTER(?g NOT IN ({others})) }}")
-    return int(next(iter(result))[0].value)
+    row = next(iter(store.query(
+        "SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?o) AS ?objects) "
+        f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({others})) BIND(IF(isIRI(?s), ?s, ?none) AS ?e) }}")))
+    stats.distinct_subjects, stats.entities, stats.distinct_objects = (int(row[i].value) for i in range(3))
+    return stats
 
 
 def _swap(staging: Path, dist: Path) -> None:

@@ -2,8 +2,8 @@
 
 Dumps are streamed from the build's per-graph files, never held whole in memory:
 - N-Quads is the graphs' sorted N-Quads files, concatenated in the order of their names;
-- N-Triples is the union of the graphs: every line without its graph, sorted and without repeats (an external
-  merge sort, in runs of bounded size);
+- N-Triples is the union of the graphs: their segments (each line once, in the segment of the first graph
+  that holds it: see segments.py), concatenated in the same order;
 - Turtle, JSON-LD and RDF/XML are streamed from that N-Triples file, TriG from the N-Quads file.
 Blank nodes are already named by the order they appear in the inputs, and the gzipped copies carry no
 timestamp: two builds of the same inputs are byte-identical.
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import heapq
 import multiprocessing
 import os
-import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +24,13 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .formats import RDF_FORMATS, RdfFormat
+from .segments import Segments, gz_member
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SD, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
 SPDX = "http://spdx.org/rdf/terms#"
 IANA_MEDIA = "http://www.iana.org/assignments/media-types/"
 TYPE = ox.NamedNode(RDF + "type")
-RUN_LINES = 2_000_000      # lines sorted in memory at once by the external merge sort
 GZIP_LEVEL = 6             # zlib's default: 9 costs twice the time for a few percent
 CHUNK = 1 << 20
 PARALLEL_FROM = 50_000_000  # bytes of N-Quads from which dumps are written in one process per core
@@ -54,7 +51,7 @@ class Distribution:
 
 @dataclass
 class Statistics:
-    """What VoID says of the union of the graphs, counted while the dumps stream by."""
+    """What VoID says of the union of the graphs: counts that add up over its segments, and distinct terms."""
 
     triples: int = 0
     distinct_subjects: int = 0
@@ -64,45 +61,28 @@ class Statistics:
     properties: Counter = field(default_factory=Counter)
     graphs: dict[str, int] = field(default_factory=dict)
 
-    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        """Pass the union's triples through (sorted by subject, without repeats), counting them."""
-        last = None
-        for t in triples:
-            self.triples += 1
-            if t.subject != last:
-                last = t.subject
-                self.distinct_subjects += 1
-                self.entities += isinstance(t.subject, ox.NamedNode)
-            self.properties[t.predicate.value] += 1
-            if t.predicate == TYPE:
-                self.classes[str(t.object)] += 1
-            yield t
 
+def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Path, prefixes: dict[str, str],
+                work_dir: Path, progress: bool = False) -> list[Distribution]:
+    """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files and the union's
+    segments (both in dump order: see segments.py).
 
-def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str], work_dir: Path,
-                progress: bool = False, union: Path | None = None) -> tuple[list[Distribution], Statistics]:
-    """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files (in dump order).
-
-    Graph formats get the union of the graphs (`union`, if it was written already: see `write_union`);
-    dataset formats the quads. The serializations and their compression run in one process per core when the
-    dataset is big enough to be worth it."""
+    N-Quads and N-Triples are concatenations of those files, and their gzipped copies concatenations of the
+    files' gzip members, so no line is parsed, sorted or compressed again for them. The other formats are
+    serialized from these two, in one process per core when the dataset is big enough to be worth it."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dict(sorted(prefixes.items()))
     paths = {fmt.key: out_dir / f"{DUMP_NAME}.{fmt.extension}" for fmt in RDF_FORMATS}
-    bar = tqdm(total=len(RDF_FORMATS) + 1, desc="   dumps", unit="step", disable=not progress, dynamic_ncols=True)
-    _concatenate(graph_files, paths["nquads"])
-    if union is not None and union.exists():
-        union.replace(paths["ntriples"])
-    else:
-        write_union(graph_files, paths["ntriples"], work_dir)
-    bar.update(1)
+    bar = tqdm(total=len(RDF_FORMATS), desc="   dumps", unit="format", disable=not progress, dynamic_ncols=True)
+    written: dict[str, list[tuple]] = {}
+    for key, files in (("nquads", graph_files), ("ntriples", segment_files)):
+        written[key] = _concatenate(files, paths[key])
+        bar.update(1)
     sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
-    jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None,
-             prefixes if key in ("turtle", "trig") else None) for key in
-            ("turtle", "jsonld", "rdfxml", "trig", "nquads", "ntriples")]
+    jobs = [(key, str(paths[key]), str(paths[source]), prefixes if key in ("turtle", "trig") else None)
+            for key, source in sources.items()]
     big = paths["nquads"].stat().st_size > PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    written: dict[str, tuple[list[tuple], Statistics | None]] = {}
     if big:
         with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
             for key, result in zip([j[0] for j in jobs], pool.map(_dump_job, jobs), strict=True):
@@ -113,81 +93,52 @@ def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str]
             written[job[0]] = _dump_job(job)
             bar.update(1)
     bar.close()
-    stats = written["turtle"][1]
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
-            for path, gzipped, size, sha in written[fmt.key][0]], stats
+            for path, gzipped, size, sha in written[fmt.key]]
 
 
-def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
-    """Serialize one format from its source file (if it is not the source itself), then gzip and hash it."""
+def segment_statistics(segment_files: list[Path]) -> Statistics:
+    """What VoID says of the union that adds up over its segments (triples, properties, classes)."""
+    stats = Statistics()
+    for path in segment_files:
+        counts = Segments.counts(path)
+        stats.triples += counts["triples"]
+        stats.properties.update(counts["properties"])
+        stats.classes.update(counts["classes"])
+    return stats
+
+
+def _dump_job(job) -> list[tuple]:
+    """Serialize one format from its source file, then gzip and hash it."""
     key, path, source, prefixes = job
     fmt = next(f for f in RDF_FORMATS if f.key == key)
-    stats = None
-    if source is not None:
-        if source.endswith(".nt"):
-            items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
-        else:
-            items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
-        if key == "turtle":
-            stats = Statistics()
-            items = stats.count(items)
-        ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
+    if source.endswith(".nt"):
+        items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
+    ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
     # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
-    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)], stats
+    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)]
 
 
-def _concatenate(files: list[Path], out: Path) -> None:
-    with open(out, "wb") as sink:
-        for path in files:
-            with open(path, "rb") as source:
-                shutil.copyfileobj(source, sink, CHUNK)
-
-
-def _triple_line(quad_line: bytes) -> bytes:
-    """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
-    return quad_line[:quad_line.rindex(b" <")] + b" .\n"
+def _concatenate(files: list[Path], out: Path) -> list[tuple]:
+    """The files one after the other, and their gzip members likewise: (path, gzipped, size, sha256) of both."""
+    found = []
+    for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
+        digest = hashlib.sha256()
+        with open(target, "wb") as sink:
+            for path in parts:
+                with open(path, "rb") as source:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        sink.write(chunk)
+        found.append((str(target), target != out, target.stat().st_size, digest.hexdigest()))
+    return found
 
 
 def _term(nt: str):
     """A class, from its N-Triples form (an IRI, or rarely a blank node)."""
     return ox.NamedNode(nt[1:-1]) if nt.startswith("<") else ox.BlankNode(nt[2:])
-
-
-def write_union(files: list[Path], out: Path, work_dir: Path) -> None:
-    """The union of the graphs as sorted N-Triples without repeats, in runs of at most RUN_LINES lines."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    runs: list[Path] = []
-    lines: set[bytes] = set()
-
-    def spill() -> None:
-        run = work_dir / f"run-{len(runs)}.nt"
-        run.write_bytes(b"".join(sorted(lines)))
-        runs.append(run)
-        lines.clear()
-
-    for path in files:
-        with open(path, "rb") as source:
-            lines.update(_triple_line(line) for line in source)
-        if len(lines) >= RUN_LINES:
-            spill()
-    if lines or not runs:
-        spill()
-    if len(runs) == 1:
-        runs[0].replace(out)
-        return
-    handles = [open(run, "rb") for run in runs]
-    try:
-        with open(out, "wb") as sink:
-            last = None
-            for line in heapq.merge(*handles):
-                if line != last:
-                    sink.write(line)
-                    last = line
-    finally:
-        for handle in handles:
-            handle.close()
-        for run in runs:
-            run.unlink(missing_ok=True)
 
 
 def _finish(path: Path, fmt: RdfFormat) -> list[Distribution]:
