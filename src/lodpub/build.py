@@ -430,6 +430,8 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     published.backup(str(store_path))
     del published
     store = ox.Store(str(store_path))
+    # The graphs a build adds last go first, so that the default graph is the union of the units' graphs.
+    replace_graphs(store, {g: [] for g in published_only})
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
         for u in units:
             if u.graph not in changed_graphs:
@@ -656,7 +658,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
                                     names.prefixes(), staging / "work", progress)
         clock.lap("dumps")
         store = ox.Store(str(staging / "store"))
-        stats = _statistics(data, store, [names.shapes, names.dataset])
+        stats = _statistics(data, store)
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
@@ -722,16 +724,18 @@ def _nothing_changed(inputs: Inputs, previous: Previous, settings: Settings) -> 
     return True
 
 
-def _statistics(units: list[Unit], store: ox.Store, leave_out: list[str]) -> Statistics:
+def _statistics(units: list[Unit], store: ox.Store) -> Statistics:
     """VoID's counts: those that add up over the union's segments, and the distinct terms, asked of the store
-    over the data's named graphs (not the shapes and VoID graphs `leave_out` names)."""
+    whose default graph is, at this point of a build, the union of the data's graphs (no shapes, no VoID)."""
     stats = segment_statistics([u.segment for u in units])
     stats.graphs = {u.graph: u.count for u in units}
-    others = ", ".join(f"<{g}>" for g in leave_out)
-    row = next(iter(store.query(
-        "SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?e) AS ?entities) (COUNT(DISTINCT ?o) AS ?objects) "
-        f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({others})) BIND(IF(isIRI(?s), ?s, ?none) AS ?e) }}")))
-    stats.distinct_subjects, stats.entities, stats.distinct_objects = (int(row[i].value) for i in range(3))
+
+    def count(distinct: str, where: str = "") -> int:
+        found = store.query(f"SELECT (COUNT(DISTINCT {distinct}) AS ?n) WHERE {{ ?s ?p ?o {where} }}")
+        return int(next(iter(found))[0].value)
+
+    stats.distinct_subjects, stats.distinct_objects = count("?s"), count("?o")
+    stats.entities = count("?s", "FILTER(isIRI(?s))")
     return stats
 
 
