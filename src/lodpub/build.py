@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -83,6 +84,7 @@ class Checked:
     validation: dict[str, str] = field(default_factory=dict)   # engine, shapes digest and context digest
     marks: dict[str, str] = field(default_factory=dict)   # graph -> name of its validation mark in the cache
     updated: bool = False                                 # the store was the published one, updated in place
+    distinct: dict[str, int] | None = None                # the union's distinct terms, when known from the last build
 
     @property
     def documents(self) -> int:
@@ -248,10 +250,11 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         inputs.fingerprints.save()
         units.sort(key=lambda u: u.graph)
         clock.lap("parse")
-        lines = None
+        lines, delta = None, None
         if previous is not None:
             try:
-                lines = _update(units, store_path, previous, cache, [names.shapes, names.dataset], progress)
+                lines, delta = _update(units, store_path, previous, cache, [names.shapes, names.dataset],
+                                       progress)
             except _StartAfresh:
                 shutil.rmtree(store_path, ignore_errors=True)
         updated = lines is not None
@@ -267,6 +270,8 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         clock.lap("store")
         checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
                           updated=updated)
+        if delta is not None and isinstance(previous.manifest.get("distinct"), dict):
+            checked.distinct = {k: previous.manifest["distinct"][k] + delta[k] for k in delta}
         marks = _validate(checked, cache, shapes_source.digest(), context, progress, workers, previous)
     finally:
         workers.close()
@@ -454,13 +459,36 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     with _bar(None, progress, "union", "doc") as bar:
         moved = {g: (before_files.get(g), now[g].quads if g in now else None) for g in replaced}
         moved.update({u.graph: (None, u.quads) for u in changed if u.graph not in previous.units})
-        for graph, segment in cache.segments.update([(u.graph, u.slug, u.quads) for u in units], moved, store,
-                                                    published_only).items():
+        segments, joined, left = cache.segments.update([(u.graph, u.slug, u.quads) for u in units], moved, store,
+                                                       published_only)
+        for graph, segment in segments.items():
             now[graph].segment = segment
+        delta = _distinct_delta(store, joined, left)
         bar.update(1)
     store.flush()
     del store
-    return lines
+    return lines, delta
+
+
+def _distinct_delta(store: ox.Store, joined: list[ox.Triple], left: list[ox.Triple]) -> dict[str, int]:
+    """How many distinct subjects, entities (IRI subjects) and objects the union gained (or lost) with the
+    triples that joined or left it; the store's default graph is the union after the change."""
+    delta = {"subjects": 0, "entities": 0, "objects": 0}
+    default = ox.DefaultGraph()
+    for key in ("subjects", "objects"):
+        def term(t: ox.Triple, key=key):
+            return t.subject if key == "subjects" else t.object
+        added, removed = Counter(map(term, joined)), Counter(map(term, left))
+        for node in set(added) | set(removed):
+            pattern = (node, None, None) if key == "subjects" else (None, None, node)
+            enough = added[node] + 1
+            now = sum(1 for _ in itertools.islice(store.quads_for_pattern(*pattern, default), enough))
+            before = now >= enough or now - added[node] + removed[node] > 0
+            change = int(now > 0) - int(before)
+            delta[key] += change
+            if key == "subjects" and isinstance(node, ox.NamedNode):
+                delta["entities"] += change
+    return delta
 
 
 def _slug_of(graph: str, previous: Previous) -> str:
@@ -658,7 +686,7 @@ def build(settings: Settings, progress: bool = False) -> dict:
                                     names.prefixes(), staging / "work", progress)
         clock.lap("dumps")
         store = ox.Store(str(staging / "store"))
-        stats = _statistics(data, store)
+        stats = _statistics(data, store, checked.distinct)
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
@@ -682,6 +710,8 @@ def build(settings: Settings, progress: bool = False) -> dict:
             # What the next build needs to start from this one (Previous), or to tell that nothing changed.
             "cache_format": CACHE_FORMAT,
             "settings": _settings_digest(settings),
+            "distinct": {"subjects": stats.distinct_subjects, "objects": stats.distinct_objects,
+                         "entities": stats.entities},
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
                                 "mark": checked.marks.get(u.graph, ""), "segment": u.segment.name} for u in data},
@@ -724,18 +754,21 @@ def _nothing_changed(inputs: Inputs, previous: Previous, settings: Settings) -> 
     return True
 
 
-def _statistics(units: list[Unit], store: ox.Store) -> Statistics:
-    """VoID's counts: those that add up over the union's segments, and the distinct terms, asked of the store
-    whose default graph is, at this point of a build, the union of the data's graphs (no shapes, no VoID)."""
+def _statistics(units: list[Unit], store: ox.Store, distinct: dict[str, int] | None) -> Statistics:
+    """VoID's counts: those that add up over the union's segments, and the distinct terms (`distinct`, known
+    from the previous build and the change; else asked of the store, whose default graph is at this point of a
+    build the union of the data's graphs: no shapes, no VoID)."""
     stats = segment_statistics([u.segment for u in units])
     stats.graphs = {u.graph: u.count for u in units}
 
-    def count(distinct: str, where: str = "") -> int:
-        found = store.query(f"SELECT (COUNT(DISTINCT {distinct}) AS ?n) WHERE {{ ?s ?p ?o {where} }}")
+    def count(what: str, where: str = "") -> int:
+        found = store.query(f"SELECT (COUNT(DISTINCT {what}) AS ?n) WHERE {{ ?s ?p ?o {where} }}")
         return int(next(iter(found))[0].value)
 
-    stats.distinct_subjects, stats.distinct_objects = count("?s"), count("?o")
-    stats.entities = count("?s", "FILTER(isIRI(?s))")
+    if distinct is None:
+        distinct = {"subjects": count("?s"), "objects": count("?o"), "entities": count("?s", "FILTER(isIRI(?s))")}
+    stats.distinct_subjects, stats.distinct_objects = distinct["subjects"], distinct["objects"]
+    stats.entities = distinct["entities"]
     return stats
 
 

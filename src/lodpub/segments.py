@@ -89,14 +89,14 @@ class Segments:
         return found
 
     def update(self, units: list[tuple[str, str, Path]], before: dict[str, tuple[Path, Path | None]],
-               store: ox.Store, ignore: Iterable[str]) -> dict[str, Path]:
+               store: ox.Store, ignore: Iterable[str]) -> tuple[dict[str, Path], list[ox.Triple], list[ox.Triple]]:
         """The segments that change when the units in `before` changed, came or went.
 
         `units`: (graph, slug, N-Quads file) of every unit now, in the order of their graphs; `before`: for
         each graph that changed, came or went, its N-Quads file before (None if it came) and now (None if it
         went); `store`: the store already holding the units as they are now, whose graphs tell who holds a
         line (except the graphs in `ignore`). Returns graph -> new segment for every unit whose segment is
-        not the one it had."""
+        not the one it had, and the triples that joined the union and that left it."""
         order = {graph: i for i, (graph, _, _) in enumerate(units)}
         files = {graph: (slug, path) for graph, slug, path in units}
         skip = {ox.NamedNode(g) for g in ignore}
@@ -109,10 +109,14 @@ class Segments:
                 movers.setdefault(line, set()).add(graph)
         moved = sorted(movers)
         triples = ox.parse(b"".join(moved), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        joined, left = [], []
         for line, triple in zip(moved, triples, strict=True):
             now = set(self._holders(store, triple, skip))
+            was = now ^ movers[line]
+            if bool(now) != bool(was):
+                (joined if now else left).append(triple)
             # The first holder now and the first holder before: the segments a moved line leaves or joins.
-            for owners in (now, now ^ movers[line]):
+            for owners in (now, was):
                 first = min((g for g in owners if g in order), key=order.get, default=None)
                 if first is not None:
                     redo.add(first)
@@ -120,7 +124,7 @@ class Segments:
         for graph in sorted(redo, key=order.get):
             slug, path = files[graph]
             found[graph] = self.write(slug, self._own_lines(path, store, skip, order, order[graph]))
-        return found
+        return found, joined, left
 
     @staticmethod
     def _holders(store: ox.Store, triple: ox.Triple, skip: set) -> list[str]:
