@@ -156,13 +156,14 @@ class Cache:
         os.replace(tmp, path)
 
     def prune(self, keep: list[Path]) -> None:
-        """Forget older versions of the units kept (other slugs may belong to another data folder), with the
-        files that go with them (gzip members, counts)."""
-        kept = set(keep) | {p.with_name(p.name + ext) for p in keep for ext in (".gz", ".json")}
-        slugs = {p.name.split(".", 1)[0] for p in keep}
+        """Forget older versions of the units kept (other slugs may belong to another data folder); a kept
+        file keeps the files made from it (`<its name>.<more>`: gzip members, counts, other formats)."""
+        kept = {p.name for p in keep}
+        slugs = {name.split(".", 1)[0] for name in kept}
         for sub in ("quads", "valid", "segments"):
             for path in (self.root / sub).iterdir():
-                if path.name.split(".", 1)[0] in slugs and path not in kept:
+                parts = path.name.split(".")
+                if parts[0] in slugs and ".".join(parts[:3]) not in kept:
                     path.unlink(missing_ok=True)
 
 

@@ -79,19 +79,31 @@ def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Pat
     for key, files in (("nquads", graph_files), ("ntriples", segment_files)):
         written[key] = _concatenate(files, paths[key])
         bar.update(1)
-    sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
-    jobs = [(key, str(paths[key]), str(paths[source]), prefixes if key in ("turtle", "trig") else None)
-            for key, source in sources.items()]
-    big = paths["nquads"].stat().st_size > PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    # Turtle and TriG: a prefix header, then one piece per segment (per graph), each cached beside its source.
+    tag = hashlib.sha256(repr(prefixes).encode("utf-8")).hexdigest()[:12]
+    cores = os.cpu_count() or 1
+    piece_jobs = [("piece", key, [str(f) for f in files[i::cores]], prefixes, tag)
+                  for key, files in (("turtle", segment_files), ("trig", graph_files)) for i in range(cores)]
+    whole = {"jsonld": "ntriples", "rdfxml": "ntriples"}
+    jobs = [("whole", key, str(paths[key]), str(paths[source])) for key, source in whole.items()] + piece_jobs
+    big = paths["nquads"].stat().st_size > PARALLEL_FROM and cores > 1
+    pieces: dict[str, dict[str, str]] = {"turtle": {}, "trig": {}}
     if big:
-        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
-            for key, result in zip([j[0] for j in jobs], pool.map(_dump_job, jobs), strict=True):
-                written[key] = result
-                bar.update(1)
+        with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_dump_job, jobs))
     else:
-        for job in jobs:
-            written[job[0]] = _dump_job(job)
+        results = [_dump_job(job) for job in jobs]
+    for job, result in zip(jobs, results, strict=True):
+        if job[0] == "whole":
+            written[job[1]] = result
             bar.update(1)
+        else:
+            pieces[job[1]].update(zip(job[2], result, strict=True))
+    for key, files in (("turtle", segment_files), ("trig", graph_files)):
+        header = work_dir / f"header-{tag}.{key}"
+        header.write_bytes(_header(prefixes, key))
+        written[key] = _concatenate([header] + [Path(pieces[key][str(f)]) for f in files], paths[key])
+        bar.update(1)
     bar.close()
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
             for path, gzipped, size, sha in written[fmt.key]]
@@ -108,17 +120,54 @@ def segment_statistics(segment_files: list[Path]) -> Statistics:
     return stats
 
 
-def _dump_job(job) -> list[tuple]:
-    """Serialize one format from its source file, then gzip and hash it."""
-    key, path, source, prefixes = job
+def _dump_job(job) -> list:
+    """A whole format serialized from its source file, gzipped and hashed; or pieces of Turtle or TriG."""
+    if job[0] == "piece":
+        _, key, sources, prefixes, tag = job
+        return [str(_piece(Path(source), key, prefixes, tag)) for source in sources]
+    _, key, path, source = job
     fmt = next(f for f in RDF_FORMATS if f.key == key)
     if source.endswith(".nt"):
         items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
     else:
         items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
-    ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
+    ox.serialize(items, path, format=fmt.oxigraph)
     # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
     return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)]
+
+
+PIECE_FORMATS = {"turtle": (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, "ttl"),
+                 "trig": (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, "trig")}
+
+
+def _piece(source: Path, key: str, prefixes: dict[str, str], tag: str) -> Path:
+    """A segment in Turtle (or a graph's quads in TriG) without its prefix header, beside its source, with its
+    gzip member; `tag` names the prefixes it was written with."""
+    parse_as, fmt, extension = PIECE_FORMATS[key]
+    out = source.with_name(f"{source.name}.{tag}.{extension}")
+    if not out.exists():
+        text = ox.serialize(ox.parse(path=source, format=parse_as, lenient=True), format=fmt, prefixes=prefixes)
+        tmp = out.with_name(f".tmp-{out.name}")
+        tmp.write_bytes(_without_header(text))
+        tmp.replace(out)
+    gz_member(out)
+    return out
+
+
+def _without_header(text: bytes) -> bytes:
+    body = text
+    while body.startswith(b"@prefix "):
+        body = body[body.index(b"\n") + 1:]
+    return body
+
+
+def _header(prefixes: dict[str, str], key: str) -> bytes:
+    """The prefix declarations as the serializer writes them above a piece."""
+    parse_as, fmt, _ = PIECE_FORMATS[key]
+    one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> "
+    one += b".\n" if key == "turtle" else b"<http://example.org/g> .\n"
+    text = ox.serialize(ox.parse(one, format=parse_as), format=fmt, prefixes=prefixes)
+    return text[:len(text) - len(_without_header(text))]
 
 
 def _concatenate(files: list[Path], out: Path) -> list[tuple]:
