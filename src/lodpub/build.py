@@ -248,6 +248,8 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
                 bar.update(1)
         if problems:
             raise InputError(problems)
+        # The workers' memory goes back while the store loads; validation starts them again.
+        workers.close()
         inputs.fingerprints.save()
         units.sort(key=lambda u: u.graph)
         clock.lap("parse")
