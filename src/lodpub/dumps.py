@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .formats import RDF_FORMATS, RdfFormat
-from .segments import Segments, gz_member
+from .segments import Segments, gz_member, write_atomically
 from .vocab import DCAT, DCTERMS, PROV, RDF, RDFS, SD, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
@@ -147,9 +147,7 @@ def _piece(source: Path, key: str, prefixes: dict[str, str], tag: str) -> Path:
     out = source.with_name(f"{source.name}.{tag}.{extension}")
     if not out.exists():
         text = ox.serialize(ox.parse(path=source, format=parse_as, lenient=True), format=fmt, prefixes=prefixes)
-        tmp = out.with_name(f".tmp-{out.name}")
-        tmp.write_bytes(_without_header(text))
-        tmp.replace(out)
+        write_atomically(out, _without_header(text))
     gz_member(out)
     return out
 

@@ -17,13 +17,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = ["Segments", "gz_member", "triple_lines"]
+__all__ = ["Segments", "gz_member", "triple_lines", "write_atomically"]
 
 GZIP_LEVEL = 6
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -34,13 +36,21 @@ def triple_lines(quads_file: Path) -> list[bytes]:
     return [line[:line.rindex(b" <")] + b" .\n" for line in quads_file.read_bytes().splitlines(keepends=True)]
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file under a name of its own first, then rename it: a reader (or another build sharing the
+    cache) sees the whole file or none."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
 def gz_member(path: Path) -> Path:
     """A file's gzip member beside it (no name, no time: the same bytes for the same file), made if missing."""
     packed = path.with_name(path.name + ".gz")
     if not packed.exists():
-        tmp = packed.with_name(f".tmp-{packed.name}")
-        tmp.write_bytes(gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0))
-        tmp.replace(packed)
+        write_atomically(packed, gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0))
     return packed
 
 
@@ -57,11 +67,8 @@ class Segments:
         path = self.folder / f"{slug}.{hashlib.sha256(data).hexdigest()[:32]}.nt"
         if not path.exists():
             counts = _counts(lines)
-            for target, payload in ((path.with_name(path.name + ".json"), json.dumps(counts).encode("utf-8")),
-                                    (path, data)):
-                tmp = target.with_name(f".tmp-{target.name}")
-                tmp.write_bytes(payload)
-                tmp.replace(target)
+            write_atomically(path.with_name(path.name + ".json"), json.dumps(counts).encode("utf-8"))
+            write_atomically(path, data)
         gz_member(path)
         return path
 
