@@ -5,9 +5,12 @@ Each source document is a unit of work, kept in a cache (`.lodpub-cache/`, `LODP
   base and lodpub's version: an unchanged document is never parsed again;
 - a mark that it passed SHACL, keyed by those quads, the shapes' digest and the digest of its context (what
   other documents say of the resources it mentions): an unchanged document whose context did not change is
-  never validated again.
-A build reads every document's quads from the cache into a new store, validates what changed, and writes the
-dumps by streaming from the cached files, so memory does not grow with the dataset.
+  never validated again;
+- its segment of the union (segments.py) and the pieces of the dumps made from it (gzip members, Turtle, TriG).
+A cold build loads every document's quads from the cache into a new store; a rebuild copies the published store
+and rewrites the graphs that changed. Both validate what changed and write the dumps by concatenating cached
+files, so memory does not grow with the dataset. When nothing changed, the published build stays as it is.
+Parsing and SHACL run in one process per core.
 
 Everything is written into a staging folder first and swapped in only when all of it succeeded, so a
 failed build leaves what was published before exactly as it was.
