@@ -193,6 +193,14 @@ def test_a_second_document_builds_with_no_code_change(tmp_path):
     assert text.object.value == (FIXTURES / "data" / f"{slugs[0]}.txt").read_text(encoding="utf-8")
 
 
+def test_the_n_triples_dump_is_the_union_of_the_graphs_each_triple_once(built):
+    nq = (built.dumps_dir / "lodpub.nq").read_bytes().splitlines()
+    nt = (built.dumps_dir / "lodpub.nt").read_bytes().splitlines()
+    union = {line[:line.rindex(b" <")] + b" ." for line in nq}
+    assert len(nt) == len(set(nt)), "no triple twice"
+    assert set(nt) == union
+
+
 def test_gzipped_copies_hold_the_same_bytes_as_the_plain_dumps(built):
     import gzip
 

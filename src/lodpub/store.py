@@ -103,8 +103,9 @@ def with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 
     The build writes the union of the named graphs into the store's default graph, so that a query without a
     dataset reads one graph instead of merging every named graph as it goes (Oxigraph's union default graph
-    removes duplicates across graphs on every pattern): point lookups, joins and ORDER BY over the whole
-    dataset are much faster (bench/). The store takes more than twice the room on disk.
+    removes duplicates across graphs on every pattern), which makes joins and ORDER BY over the whole dataset
+    much faster (docs/benchmark.md). A cold build loads that copy in a pass of its own (build._load); this
+    pairing serves updates in place and tests.
     """
     default = ox.DefaultGraph()
     for quad in quads:
