@@ -9,8 +9,8 @@ Each source document is a unit of work, kept in a cache (`.lodpub-cache/`, `LODP
 A build reads every document's quads from the cache into a new store, validates what changed, and writes the
 dumps by streaming from the cached files, so memory does not grow with the dataset.
 
-Everything is written into a staging folder first and swapped in only when all of it succeeded, so a
-failed build leaves what was published before exactly as it was.
+Everything is written into a folder of its own and published in one step only when all of it succeeded
+(dist.py), so a failed or killed build leaves what was published before exactly as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -33,17 +34,17 @@ from tqdm import tqdm
 
 from . import __version__
 from .config import Settings
+from .dist import ANSWERS, MANIFEST, VOID_FILE, Publishing, checkpoint, read_manifest
+from .dist import current as current_build
 from .dumps import describe_dataset, write_dumps
 from .enrich import Entailments
 from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
+from .versions import dataset_hash, describe_versions, graph_hash, version_name
 from .vocab import Names
 
-MANIFEST = "build.json"
-ANSWERS = "answers"          # under the cache folder: what servers rendered (web/response_cache.py)
-VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
@@ -101,6 +102,7 @@ class Previous:
     store: Path
     units: dict[str, dict]     # graph -> {"key": cache key of its quads, "count": quads, "mark": mark file name}
     validation: dict           # the SHACL engine, the shapes' digest and the context's digest it validated with
+    manifest: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, dist: Path, names: Names) -> Previous | None:
@@ -113,7 +115,7 @@ class Previous:
         if (manifest.get("cache_format") != CACHE_FORMAT or manifest.get("base") != names.base
                 or not isinstance(manifest.get("units"), dict) or not (store / "CURRENT").exists()):
             return None
-        return cls(store, manifest["units"], manifest.get("validation", {}))
+        return cls(store, manifest["units"], manifest.get("validation", {}), manifest)
 
 
 class Cache:
@@ -499,25 +501,33 @@ def check(settings: Settings, progress: bool = False) -> Checked:
         return prepare(settings, Path(tmp) / "store", progress)
 
 
-def build(settings: Settings, progress: bool = False) -> dict:
-    """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap."""
-    dist = settings.dist_dir
-    staging = dist.with_name(f".{dist.name}.building")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
-        checked = prepare(settings, staging / "store", progress, Previous.of(dist, Names(settings.base)))
+def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict:
+    """Check the inputs, then publish store, dumps and VoID as a new build of the dist folder (dist.py): written
+    into a folder of its own under the folder's lock, and published in one step."""
+    with Publishing(settings.dist_dir, settings.keep_builds, wait,
+                    on_wait=lambda message: print(message, file=sys.stderr, flush=True)) as publishing:
+        staging = publishing.staging
+        previous = Previous.of(current_build(settings.dist_dir), Names(settings.base))
+        checked = prepare(settings, staging / "store", progress, previous)
+        checkpoint("prepared")
         clock = Clock()
         names = checked.names
         data = checked.units
         distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
                                            staging / "work", progress)
+        checkpoint("dumps")
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
+        built = datetime.now(timezone.utc).replace(microsecond=0)
+        citable = _citable(data, distributions, previous)
+        version = publishing.free_name(version_name(built, citable["rdfc"]["dataset"]))
+        manifest = {"base": names.base, "built": built.isoformat(), "version": version, **citable}
+        kept = [(b.version, b.manifest) for b in publishing.kept_after(version, manifest)]
+        clock.lap("hashes")
         store = ox.Store(str(staging / "store"))
         stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
+        void += describe_versions(names, version, kept, citable["rdfc"]["graphs"])
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
@@ -532,9 +542,8 @@ def build(settings: Settings, progress: bool = False) -> dict:
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)
-        manifest = {
-            "base": names.base,
-            "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        manifest.update({
+            "sequence": max((b.manifest.get("sequence", 0) for b in publishing.previous()), default=0) + 1,
             "graphs": sorted(checked.sources),
             "quads": served,
             "dumps": [d.path.name for d in distributions],
@@ -546,16 +555,39 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "cache_format": CACHE_FORMAT,
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
-                                "mark": checked.marks.get(u.graph, "")} for u in data},
-        }
+                                "mark": checked.marks.get(u.graph, ""),
+                                "rdfc": citable["rdfc"]["graphs"][u.graph],
+                                "blank": citable["blank"][u.graph]} for u in data},
+        })
+        del manifest["blank"]
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap(staging, dist)
-        # Answers rendered from earlier builds are of no more use to anyone.
-        shutil.rmtree(settings.cache_dir / ANSWERS, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        checkpoint("manifest")
+        publishing.publish(version)
+    # Answers rendered from earlier builds are of no more use to anyone.
+    shutil.rmtree(settings.cache_dir / ANSWERS, ignore_errors=True)
     return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
+
+
+def _citable(units: list[Unit], distributions: list, previous: Previous | None) -> dict:
+    """The RDFC-1.0 hashes of each graph and of the whole (an unchanged graph's taken from the previous build),
+    and the dumps as the versions' description lists them."""
+    before = previous.units if previous is not None else {}
+    graphs, blank = {}, {}
+    for u in units:
+        kept = before.get(u.graph, {})
+        if kept.get("key") == u.key and "rdfc" in kept:
+            graphs[u.graph], blank[u.graph] = kept["rdfc"], kept.get("blank", True)
+        else:
+            graphs[u.graph], blank[u.graph] = graph_hash(u.quads)
+    same = previous is not None and set(before) == set(graphs) and all(
+        before[g].get("key") == u.key for g, u in ((u.graph, u) for u in units))
+    whole = previous.manifest.get("rdfc", {}).get("dataset") if same else None
+    if not whole:
+        nquads = next(d.path for d in distributions if d.fmt.key == "nquads" and not d.gzipped)
+        whole = dataset_hash([u.quads for u in units], nquads, any(blank.values()))
+    dumps = [{"name": d.path.name, "title": d.fmt.label + (" (gzip)" if d.gzipped else ""),
+              "media_type": d.media_type, "bytes": d.byte_size, "sha256": d.sha256} for d in distributions]
+    return {"rdfc": {"dataset": whole, "graphs": graphs}, "blank": blank, "distributions": dumps}
 
 
 def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
@@ -564,19 +596,3 @@ def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
     result = store.query(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
                          f"FILTER(?g NOT IN ({others})) }}")
     return int(next(iter(result))[0].value)
-
-
-def _swap(staging: Path, dist: Path) -> None:
-    """Replace the published folder with the staged one: a rename each, never a half-written dist."""
-    old = dist.with_name(f".{dist.name}.old-{os.getpid()}")
-    if dist.exists():
-        os.rename(dist, old)
-    os.rename(staging, dist)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def read_manifest(dist: Path) -> dict:
-    path = dist / MANIFEST
-    if not path.exists():
-        raise FileNotFoundError(f"{dist} holds no build: run `lodpub build` first")
-    return json.loads(path.read_text(encoding="utf-8"))

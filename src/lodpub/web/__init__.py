@@ -9,8 +9,8 @@ import hashlib
 
 from flask import Flask
 
-from ..build import ANSWERS, read_manifest
 from ..config import Settings
+from ..dist import ANSWERS, current, is_layout, read_manifest
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
 from . import errors
@@ -39,6 +39,8 @@ def _store_unavailable(error: StoreError):
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
     settings = settings or Settings.from_env()
+    published = settings.dist_dir
+    settings = settings.replace(dist_dir=current(published))    # this build, whatever is published later
     manifest = read_manifest(settings.dist_dir)
     if manifest["base"] != settings.base:
         # The data's IRIs are minted at build time; serving them under another base would break them.
@@ -65,6 +67,12 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
         direct = DirectSparql(app.wsgi_app, app.extensions["lodpub"])
         app.wsgi_app = ResponseCache(direct, shared=_shared_answers(settings, manifest))
+        if is_layout(published):
+            # Follows the published build, and serves the kept ones by version (web/builds.py).
+            from .builds import Builds
+
+            app.wsgi_app = Builds(app.wsgi_app, published, settings.dist_dir.name,
+                                  lambda folder: create_app(settings.replace(dist_dir=folder)))
     return app
 
 
