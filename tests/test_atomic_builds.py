@@ -21,6 +21,7 @@ from bench import generate
 from lodpub import dist
 
 from .conftest import ROOT, LiveServer, project_settings
+from .published import wait_served
 
 # Every named step of a build (dist.checkpoint), and whether the new build is published once it is passed.
 STEPS = {"prepared": False, "dumps": False, "manifest": False, "staged": False, "renamed": False,
@@ -69,24 +70,6 @@ def assert_whole(dist_dir: Path) -> dict:
         assert (len(data), hashlib.sha256(data).hexdigest()) == (dump["bytes"], dump["sha256"])
     ox.parse(path=str(folder / dist.VOID_FILE), format=ox.RdfFormat.TURTLE)
     return manifest
-
-
-def served_version(server: LiveServer) -> str | None:
-    response = requests.get(server.url + "dataset", headers={"Accept": "application/n-triples"}, timeout=30)
-    assert response.status_code == 200
-    for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES):
-        if t.predicate.value == "http://www.w3.org/ns/dcat#version" and t.subject.value.endswith("/dataset") \
-                and "/builds/" not in t.subject.value:
-            return t.object.value
-    return None
-
-
-def wait_served(server: LiveServer, version: str, seconds: float = 60) -> None:
-    """The running server (the same process) serves `version`: it follows dist/current by itself."""
-    deadline = time.monotonic() + seconds
-    while (found := served_version(server)) != version:
-        assert time.monotonic() < deadline, f"the server still serves {found}, not {version}"
-        time.sleep(0.2)
 
 
 def assert_dump_served(server: LiveServer, manifest: dict) -> None:
