@@ -278,3 +278,25 @@ def test_a_full_disk_fails_the_build_with_a_message_and_leaves_the_published_bui
     assert result.wait(300) == 0
     assert dist.current_version(settings.dist_dir) != published_before
     assert_whole(settings.dist_dir)
+
+
+def test_a_dist_of_the_older_layout_is_converted_by_the_next_build(tmp_path):
+    """Before builds had folders of their own, dist/ held store/, dumps/, void.ttl and build.json itself."""
+    data = tmp_path / "data"
+    generate.generate(2000, data, seed=1)
+    settings = project_settings(tmp_path / "dist", data_dir=data, cache_dir=tmp_path / "cache")
+    assert run_build(settings).wait(300) == 0
+    old = tmp_path / "old"
+    dist.current(settings.dist_dir).rename(old)
+    for entry in settings.dist_dir.iterdir():
+        entry.unlink() if entry.is_symlink() or entry.is_file() else entry.rmdir()
+    settings.dist_dir.rmdir()
+    old.rename(settings.dist_dir)
+    assert (settings.dist_dir / "store").is_dir() and not dist.is_layout(settings.dist_dir)
+    generate.generate(2000, data, seed=2)
+    result = run_build(settings)
+    assert result.wait(300) == 0, result.stderr.read() if result.stderr else ""
+    assert dist.is_layout(settings.dist_dir)
+    assert all((settings.dist_dir / name).is_symlink() for name in dist.FIXED)
+    assert_whole(settings.dist_dir)
+    assert no_leftovers(settings.dist_dir) == []

@@ -86,6 +86,10 @@ class Builds:
         listed = self.listed
         if listed is None or listed[0] != version or any(not b.folder.is_dir() for b in listed[1]):
             listed = self.listed = (version, kept_builds(self.dist))
+            kept = {b.version for b in listed[1]}
+            with self.lock:
+                for gone in [v for v in self.others if v not in kept]:
+                    del self.others[gone]     # a removed build's store is closed once its requests end
         return listed[1]
 
     def app_of(self, build: Build) -> Callable:
@@ -106,6 +110,8 @@ class Builds:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         _, app = self.follow()
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            start_response = _without_body(start_response)
         path = environ.get("PATH_INFO", "")
         if path.startswith(PREFIX):
             return self.memento(environ, start_response, path)
@@ -191,7 +197,7 @@ class Builds:
         body = (",\n".join(lines) + "\n").encode("utf-8")
         start_response("200 OK", [("Content-Type", LINK_FORMAT), ("Content-Length", str(len(body))), CORS, EXPOSE,
                                   ("Cache-Control", "public, no-cache")])
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+        return [b"" if getattr(start_response, "head", False) else body]
 
     def has(self, build: Build, path: str) -> bool:
         """Whether a build answers for the path (asked as a HEAD of its own application), remembered."""
@@ -230,6 +236,17 @@ def _into_build(value: str, prefix: str) -> str:
     return TARGET.sub(lambda m: f"<{one(m.group(1))}>", value)
 
 
+class _without_body:
+    """A start_response for HEAD: the answers written here drop their body (the application's do already)."""
+
+    def __init__(self, start_response: Callable) -> None:
+        self.start_response = start_response
+        self.head = True
+
+    def __call__(self, status, headers, exc_info=None):
+        return self.start_response(status, headers, exc_info) if exc_info else self.start_response(status, headers)
+
+
 def _with_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     for i, (name, value) in enumerate(headers):
         if name.lower() == "vary":
@@ -243,4 +260,4 @@ def _plain(start_response: Callable, status: str, message: str,
     body = f"{status}: {message}\n".encode()
     start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))),
                             CORS, EXPOSE, *(headers or [])])
-    return [body]
+    return [b""] if getattr(start_response, "head", False) else [body]
