@@ -137,12 +137,26 @@ def test_the_dumps_of_every_kept_version_are_still_downloadable_as_described(bui
     assert get(builds, "dumps/lodpub.nq", "*/*").content == nquads[builds.second]
 
 
+def per_graph_hashes(nquads: bytes) -> dict[str, str]:
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    return {g: rdfc_hash(ox.serialize(t, format=ox.RdfFormat.N_TRIPLES), ox.RdfFormat.N_TRIPLES, as_graph=True)
+            for g, t in graphs.items()}
+
+
 def test_each_version_states_the_rdfc_hash_a_client_computes_from_its_dump(builds):
     graph = described(builds)
     for version in (builds.first, builds.second):
         dump = get(builds, f"builds/{version}/dumps/lodpub.nq", "*/*").content
-        assert rdfc_checksum(graph, version_node(graph, version)) == rdfc_hash(dump, ox.RdfFormat.N_QUADS)
-        assert version.endswith(rdfc_hash(dump, ox.RdfFormat.N_QUADS)[:12])
+        node = version_node(graph, version)
+        assert rdfc_checksum(graph, node) == rdfc_hash(dump, ox.RdfFormat.N_QUADS)
+        # The content hash in the version's name: the digest of the graphs' RDFC-1.0 hashes, also stated.
+        lines = sorted(f"<{g}> {h}\n" for g, h in per_graph_hashes(dump).items())
+        digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+        assert version.endswith("-" + digest[:12])
+        stated = {str(graph.value(c, SPDX.checksumValue)) for c in graph.objects(node, SPDX.checksum)}
+        assert digest in stated
     assert rdfc_checksum(graph, DATASET) == rdfc_checksum(graph, version_node(graph, builds.second))
 
 
@@ -249,3 +263,14 @@ def test_builds_beyond_the_kept_number_are_removed_and_no_longer_served(builds):
     assert [t for t, p in timemap if "memento" in p.get("rel", "")] == [f"/builds/{v}/{DOCUMENT}" for v in kept]
     graph = described(builds)
     assert sorted(str(graph.value(v, DCAT.version)) for v in graph.objects(DATASET, DCAT.hasVersion)) == sorted(kept)
+
+
+def test_above_the_limit_the_whole_is_not_canonicalized_but_every_graph_is(tmp_path):
+    settings = project_settings(tmp_path / "dist", cache_dir=tmp_path / "cache", rdfc_whole_limit=10)
+    manifest = build(settings)
+    assert manifest["rdfc"]["dataset"] is None
+    assert manifest["version"].endswith("-" + manifest["rdfc"]["digest"][:12])
+    graph = rdflib.Graph().parse(settings.dist_dir / "void.ttl", format="turtle")
+    assert all((c, DCTERMS.conformsTo, RDFC) not in graph for c in graph.objects(DATASET, SPDX.checksum))
+    for g, value in manifest["rdfc"]["graphs"].items():
+        assert rdfc_checksum(graph, rdflib.URIRef(g)) == value

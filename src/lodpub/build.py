@@ -42,7 +42,7 @@ from .report import InputError, Problem
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
-from .versions import dataset_hash, describe_versions, graph_hash, version_name
+from .versions import dataset_hash, describe_versions, graph_hash, graphs_digest, version_name
 from .vocab import Names
 
 # Part of every cache key: bump it when what the cache holds changes meaning.
@@ -50,6 +50,7 @@ CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
+HASH_POOL_FROM = 64          # fewer graphs to hash than this are hashed in this process
 POOL_FROM = 16                # fewer documents to validate than this are validated in this process
 
 
@@ -519,8 +520,8 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
         clock.lap("dumps")
         stats.graphs = {u.graph: u.count for u in data}
         built = datetime.now(timezone.utc).replace(microsecond=0)
-        citable = _citable(data, distributions, previous)
-        version = publishing.free_name(version_name(built, citable["rdfc"]["dataset"]))
+        citable = _citable(data, distributions, previous, settings.rdfc_whole_limit)
+        version = publishing.free_name(version_name(built, citable["rdfc"]["digest"]))
         manifest = {"base": names.base, "built": built.isoformat(), "version": version, **citable}
         kept = [(b.version, b.manifest) for b in publishing.kept_after(version, manifest)]
         clock.lap("hashes")
@@ -568,26 +569,35 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
     return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
 
 
-def _citable(units: list[Unit], distributions: list, previous: Previous | None) -> dict:
-    """The RDFC-1.0 hashes of each graph and of the whole (an unchanged graph's taken from the previous build),
-    and the dumps as the versions' description lists them."""
+def _citable(units: list[Unit], distributions: list, previous: Previous | None, whole_limit: int) -> dict:
+    """The RDFC-1.0 hashes of each graph (an unchanged graph's taken from the previous build), their digest (the
+    content hash of the version), and of the whole when the data has at most `whole_limit` quads (canonicalizing
+    the whole costs time in proportion to all of it, on every build that changes anything); and the dumps as
+    the versions' description lists them."""
     before = previous.units if previous is not None else {}
     graphs, blank = {}, {}
+    todo = []
     for u in units:
         kept = before.get(u.graph, {})
         if kept.get("key") == u.key and "rdfc" in kept:
             graphs[u.graph], blank[u.graph] = kept["rdfc"], kept.get("blank", True)
         else:
-            graphs[u.graph], blank[u.graph] = graph_hash(u.quads)
-    same = previous is not None and set(before) == set(graphs) and all(
-        before[g].get("key") == u.key for g, u in ((u.graph, u) for u in units))
+            todo.append(u)
+    if len(todo) >= HASH_POOL_FROM and (os.cpu_count() or 1) > 1:
+        with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+            found = pool.map(graph_hash, [u.quads for u in todo], chunksize=16)
+    else:
+        found = [graph_hash(u.quads) for u in todo]
+    for u, (value, has_blank) in zip(todo, found, strict=True):
+        graphs[u.graph], blank[u.graph] = value, has_blank
+    same = previous is not None and not todo and set(before) == set(graphs)
     whole = previous.manifest.get("rdfc", {}).get("dataset") if same else None
-    if not whole:
-        nquads = next(d.path for d in distributions if d.fmt.key == "nquads" and not d.gzipped)
-        whole = dataset_hash([u.quads for u in units], nquads, any(blank.values()))
+    if not whole and sum(u.count for u in units) <= whole_limit:
+        whole = dataset_hash([u.quads for u in units], any(blank.values()))
     dumps = [{"name": d.path.name, "title": d.fmt.label + (" (gzip)" if d.gzipped else ""),
               "media_type": d.media_type, "bytes": d.byte_size, "sha256": d.sha256} for d in distributions]
-    return {"rdfc": {"dataset": whole, "graphs": graphs}, "blank": blank, "distributions": dumps}
+    return {"rdfc": {"dataset": whole, "digest": graphs_digest(graphs), "graphs": graphs}, "blank": blank,
+            "distributions": dumps}
 
 
 def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
