@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -131,6 +132,11 @@ def test_kill_9_at_each_step_of_a_build_leaves_a_whole_build_published_and_serve
     wait_served(site.server, after)
     assert_dump_served(site.server, manifest)
     assert site.server.process.pid == pid and site.server.process.poll() is None
+    # A build killed after naming its folder but before publishing it is no version of the dataset.
+    kept = [b.version for b in dist.kept_builds(dist_dir)]
+    assert kept[-1] == after
+    timemap = requests.get(site.server.url + "timemap/dataset", timeout=30).text
+    assert sorted(re.findall(r"/builds/([^/]+)/dataset", timemap)) == sorted(kept)
     # The next build clears what the killed one left, and publishes.
     again = site.build()
     assert again.returncode == 0, again.stderr

@@ -97,7 +97,8 @@ class Build:
 
 
 def kept_builds(dist: Path) -> list[Build]:
-    """The complete builds in `dist`, oldest first."""
+    """The builds in `dist` that were published, oldest first: complete, and not newer than the published one
+    (a build killed between naming its folder and publishing it is never listed; the next build removes it)."""
     found = []
     try:
         entries = list(os.scandir(dist / BUILDS))
@@ -112,7 +113,10 @@ def kept_builds(dist: Path) -> list[Build]:
             continue
         if isinstance(manifest, dict) and "built" in manifest:
             found.append(Build(entry.name, Path(entry.path), manifest))
-    return sorted(found, key=lambda b: b.order)
+    found.sort(key=lambda b: b.order)
+    published = current_version(dist)
+    last = next((i for i, b in enumerate(found) if b.version == published), None)
+    return found[:last + 1] if last is not None else []
 
 
 class BuildBusy(RuntimeError):
@@ -162,9 +166,11 @@ class Publishing:
     def _clear_leftovers(self) -> None:
         """What killed builds left: their staging and trash folders, a half-made link (we hold the lock, so
         no build is running), and the folders of lodpub's older swap beside dist."""
+        published = {b.version for b in kept_builds(self.dist)}
         for entry in os.scandir(self.builds):
-            if entry.name.startswith((STAGING, TRASH)):
-                shutil.rmtree(entry.path, ignore_errors=True)
+            if entry.name.startswith((STAGING, TRASH)) or (not entry.name.startswith(".")
+                                                              and entry.name not in published):
+                shutil.rmtree(entry.path, ignore_errors=True)    # left, or named but never published
         for entry in os.scandir(self.dist):
             if entry.name.startswith(f".{CURRENT}-") and entry.is_symlink():
                 os.unlink(entry.path)
@@ -197,14 +203,25 @@ class Publishing:
         os.rename(self.staging, folder)
         checkpoint("renamed")
         link = self.dist / f".{CURRENT}-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(link)
-        os.symlink(f"{BUILDS}/{version}", link)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(link)
+            os.symlink(f"{BUILDS}/{version}", link)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         checkpoint("linked")
-        os.replace(link, self.dist / CURRENT)     # the one step that publishes
+        try:
+            os.replace(link, self.dist / CURRENT)     # the one step that publishes
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         checkpoint("swapped")
-        self._fixed_links()
-        self._prune(version)
+        try:
+            self._fixed_links()
+            self._prune(version)
+        except OSError as error:     # published all the same: tell, and let the next build finish the work
+            print(f"published {version}; could not tidy {self.dist}: {error}", file=sys.stderr, flush=True)
         return folder
 
     def _fixed_links(self) -> None:
