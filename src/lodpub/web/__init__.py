@@ -5,6 +5,7 @@ Nothing happens at import time; `create_app(settings)` opens the store and wires
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from flask import Flask
@@ -67,12 +68,15 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
 
         direct = DirectSparql(app.wsgi_app, app.extensions["lodpub"])
         app.wsgi_app = ResponseCache(direct, shared=_shared_answers(settings, manifest))
-        if is_layout(published):
-            # Follows the published build, and serves the kept ones by version (web/builds.py).
-            from .builds import Builds
+    if is_layout(published) and store is None:
+        # The kept builds by version, from their own stores; over the embedded store, the published build
+        # followed as it changes (web/builds.py).
+        from .builds import Builds
 
-            app.wsgi_app = Builds(app.wsgi_app, published, settings.dist_dir.name,
-                                  lambda folder: create_app(settings.replace(dist_dir=folder)))
+        local = dataclasses.replace(settings, store_url=None)
+        app.wsgi_app = Builds(app.wsgi_app, published, settings.dist_dir.name,
+                              lambda folder: create_app(dataclasses.replace(local, dist_dir=folder)),
+                              follow=not settings.store_url)
     return app
 
 

@@ -1,12 +1,12 @@
-"""Builds over time, for a server over the embedded store: it follows the published build, serves the kept
-older builds by version, and speaks Memento (RFC 7089) for documents and dumps.
+"""Builds over time: a server serves the kept builds by version, speaks Memento (RFC 7089) for documents and
+dumps, and over the embedded store follows the published build.
 
-- The published build: each server process looks at `dist/current` (one readlink) at most once a second, and
-  on a new version opens that build as an application of its own (its store, caches and manifest); requests
-  under way finish on the build they started with. No restart and no signal.
+- The published build (embedded store): each server process looks at `dist/current` (one readlink) at most
+  once a second, and on a new version opens that build as an application of its own (its store, caches and
+  manifest); requests under way finish on the build they started with. No restart and no signal.
 - `/builds/<version>/<path>`: the document or dump at `<path>` as build `<version>` served it: a Memento, with
   `Memento-Datetime` (the build's time) and links to the original and its TimeMap; the links in its headers
-  point into the same build.
+  point into the same build. Each kept build is read from its own store, whatever store serves the current data.
 - `/<path>` with `Accept-Datetime`: 302 to the Memento of the build that was published at that time (the
   original is its own TimeGate); without it, the current state, with `Link`s to the TimeGate and TimeMap.
 - `/timemap/<path>`: the TimeMap of `<path>` (application/link-format): the kept builds that have it.
@@ -50,8 +50,10 @@ EXPOSE = ("Access-Control-Expose-Headers", "Link, Memento-Datetime, Vary, Locati
 class Builds:
     """WSGI middleware over the application of the published build (see the module's docstring)."""
 
-    def __init__(self, app: Callable, dist: Path, version: str, make_app: Callable[[Path], Callable]) -> None:
+    def __init__(self, app: Callable, dist: Path, version: str, make_app: Callable[[Path], Callable],
+                 follow: bool = True) -> None:
         self.dist = dist
+        self.following = follow
         self.make_app = make_app
         self.current: tuple[str, Callable] = (version, app)
         self.checked = time.monotonic()
@@ -64,7 +66,7 @@ class Builds:
 
     def follow(self) -> tuple[str, Callable]:
         now = time.monotonic()
-        if now - self.checked < FOLLOW_EVERY:
+        if not self.following or now - self.checked < FOLLOW_EVERY:
             return self.current
         self.checked = now
         version = current_version(self.dist)
