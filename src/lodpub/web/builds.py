@@ -17,13 +17,14 @@ published build is `/builds/<current version>/<path>`, linked as the last mement
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from werkzeug.http import http_date, parse_date
@@ -44,6 +45,7 @@ HAS_MEMENTOS = re.compile(r"/(?:doc/.+|id/.+|dataset(?:\.\w+)?|\.well-known/void
 VERSIONED = re.compile(r"/builds/([A-Za-z0-9][A-Za-z0-9_-]{0,80})(/.*)")
 TARGET = re.compile(r"<([^>]*)>")
 CORS = ("Access-Control-Allow-Origin", "*")
+VARY_DATETIME = ("Vary", "Accept-Datetime")     # a field line of its own: Vary is a list (RFC 9110)
 EXPOSE = ("Access-Control-Expose-Headers", "Link, Memento-Datetime, Vary, Location, Content-Location")
 
 
@@ -59,7 +61,8 @@ class Builds:
         self.checked = time.monotonic()
         self.others: OrderedDict[str, Callable] = OrderedDict()    # apps of older builds, least recent first
         self.known: OrderedDict[tuple[str, str], bool] = OrderedDict()   # (version, path) -> has it
-        self.listed: tuple[str, list[Build]] | None = None
+        self.listed: tuple[str, float, list[Build]] | None = None
+        self.extra: tuple[str, dict[str, tuple]] = ("", {})     # per path: what original_headers adds
         self.lock = threading.Lock()
 
     # --- the published build ---------------------------------------------------------------------------------
@@ -83,16 +86,17 @@ class Builds:
         return self.current
 
     def builds(self) -> list[Build]:
-        """The kept builds, oldest first, read again once the published build changes."""
-        version = self.current[0]
+        """The kept builds, oldest first: read again once the published build changes, or a second later."""
+        version, now = self.current[0], time.monotonic()
         listed = self.listed
-        if listed is None or listed[0] != version or any(not b.folder.is_dir() for b in listed[1]):
-            listed = self.listed = (version, kept_builds(self.dist))
-            kept = {b.version for b in listed[1]}
+        if listed is None or listed[0] != version or now - listed[1] >= FOLLOW_EVERY:
+            builds = kept_builds(self.dist)
+            listed = self.listed = (version, now, builds)
+            kept = {b.version for b in builds}
             with self.lock:
                 for gone in [v for v in self.others if v not in kept]:
                     del self.others[gone]     # a removed build's store is closed once its requests end
-        return listed[1]
+        return listed[2]
 
     def app_of(self, build: Build) -> Callable:
         version, app = self.current
@@ -125,15 +129,29 @@ class Builds:
             return self.timegate(environ, start_response, path)
 
         def original(status, headers, exc_info=None):
-            headers = _with_vary(list(headers))
             if status.startswith(("200", "206", "304")):
-                latest = self.builds()[-1:] if self.builds() else []
-                links = [*_original_links(path)]
-                links += [f'<{PREFIX}{b.version}{path}>; rel="last memento"; datetime="{_date(b)}"' for b in latest]
-                headers.append(("Link", ", ".join(links)))
+                headers = [*headers, *self.original_headers(path)]
+            else:
+                headers = [*headers, VARY_DATETIME]
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return app(environ, original)
+
+    def original_headers(self, path: str) -> tuple[tuple[str, str], ...]:
+        """What the current state of a path adds: its TimeGate and TimeMap, and the published build's copy as
+        the last memento (made once per path and build)."""
+        latest = self.builds()[-1:]
+        key = latest[0].version if latest else ""
+        if self.extra[0] != key:
+            self.extra = (key, {})
+        found = self.extra[1].get(path)
+        if found is None:
+            links = [*_original_links(path)]
+            links += [f'<{PREFIX}{b.version}{path}>; rel="last memento"; datetime="{_date(b)}"' for b in latest]
+            found = (VARY_DATETIME, ("Link", ", ".join(links)))
+            if len(self.extra[1]) < 100_000:
+                self.extra[1][path] = found
+        return found
 
     def memento(self, environ: dict, start_response: Callable, path: str) -> Iterable[bytes]:
         match = VERSIONED.fullmatch(path)
@@ -224,8 +242,13 @@ def _original_links(path: str) -> list[str]:
 
 
 def _date(build: Build) -> str:
-    return http_date(build.built.astimezone(timezone.utc) if build.built.tzinfo else
-                     build.built.replace(tzinfo=timezone.utc))
+    return _http_date(build.manifest["built"])
+
+
+@functools.lru_cache(maxsize=256)
+def _http_date(iso: str) -> str:
+    built = datetime.fromisoformat(iso)
+    return http_date(built if built.tzinfo else built.replace(tzinfo=timezone.utc))
 
 
 def _into_build(value: str, prefix: str) -> str:
@@ -247,14 +270,6 @@ class _without_body:
 
     def __call__(self, status, headers, exc_info=None):
         return self.start_response(status, headers, exc_info) if exc_info else self.start_response(status, headers)
-
-
-def _with_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    for i, (name, value) in enumerate(headers):
-        if name.lower() == "vary":
-            headers[i] = (name, f"{value}, Accept-Datetime")
-            return headers
-    return [*headers, ("Vary", "Accept-Datetime")]
 
 
 def _plain(start_response: Callable, status: str, message: str,
