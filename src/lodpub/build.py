@@ -12,8 +12,8 @@ and rewrites the graphs that changed. Both validate what changed and write the d
 files, so memory does not grow with the dataset. When nothing changed, the published build stays as it is.
 Parsing and SHACL run in one process per core.
 
-Everything is written into a staging folder first and swapped in only when all of it succeeded, so a
-failed build leaves what was published before exactly as it was.
+Everything is written into a folder of its own and published in one step only when all of it succeeded
+(dist.py), so a failed or killed build leaves what was published before exactly as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -37,25 +38,27 @@ from tqdm import tqdm
 
 from . import __version__
 from .config import Settings
+from .dist import MANIFEST, VOID_FILE, Publishing, checkpoint, read_manifest
+from .dist import current as current_build
 from .dumps import Statistics, describe_dataset, segment_statistics, write_dumps
 from .enrich import Entailments
 from .jsonld import CONTEXT_FILE, make_context
 from .literals import as_stored
-from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
 from .segments import Segments, gz_member
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
+from .versions import dataset_hash, describe_versions, graph_hash, graphs_digest, version_name
 from .vocab import Names
 
-VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 FINGERPRINTS = "fingerprints.json"   # under the cache folder: see Fingerprints
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
+HASH_POOL_FROM = 64          # fewer graphs to hash than this are hashed in this process
 POOL_FROM = 16                # fewer documents to parse or validate than this are handled in this process
 
 
@@ -110,7 +113,7 @@ class Previous:
     store: Path
     units: dict[str, dict]     # graph -> {"key": cache key of its quads, "count": quads, "mark": mark file name}
     validation: dict           # the SHACL engine, the shapes' digest and the context's digest it validated with
-    manifest: dict             # all of its manifest
+    manifest: dict = field(default_factory=dict)    # all of its manifest
 
     @classmethod
     def of(cls, dist: Path, names: Names) -> Previous | None:
@@ -668,25 +671,25 @@ def check(settings: Settings, progress: bool = False) -> Checked:
         return prepare(settings, Path(tmp) / "store", progress)
 
 
-def build(settings: Settings, progress: bool = False) -> dict:
-    """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap.
+def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict:
+    """Check the inputs, then publish store, dumps and VoID as a new build of the dist folder (dist.py): written
+    into a folder of its own under the folder's lock, and published in one step.
 
     When nothing that goes into the build changed since the published one (every source by its fingerprint,
-    the ontology, the shapes, the SHACL engine, the settings VoID states), the published build stays as it is
-    and nothing is read or written."""
+    the ontology, the shapes, the SHACL engine, the settings VoID states), the published build stays as it is:
+    nothing is read, written or published."""
     dist = settings.dist_dir
     names = Names(settings.base)
-    previous = Previous.of(dist, names)
-    inputs = find_inputs(settings, Cache(settings.cache_dir))
-    if previous is not None and _nothing_changed(inputs, previous, settings):
-        inputs.fingerprints.save()
-        return {**read_manifest(dist), "parsed": [], "validated": [], "unchanged": True}
-    staging = dist.with_name(f".{dist.name}.building")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
+    with Publishing(dist, settings.keep_builds, wait,
+                    on_wait=lambda message: print(message, file=sys.stderr, flush=True)) as publishing:
+        staging = publishing.staging
+        previous = Previous.of(current_build(dist), names)
+        inputs = find_inputs(settings, Cache(settings.cache_dir))
+        if previous is not None and _nothing_changed(inputs, previous, settings):
+            inputs.fingerprints.save()
+            return {**read_manifest(dist), "parsed": [], "validated": [], "unchanged": True}
         checked = prepare(settings, staging / "store", progress, previous, inputs)
+        checkpoint("prepared")
         clock = Clock()
         data = checked.units
         ontology = (q.triple for u in data if u.slug == ONTOLOGY_UNIT
@@ -695,11 +698,18 @@ def build(settings: Settings, progress: bool = False) -> dict:
         (staging / CONTEXT_FILE).write_text(json.dumps(context, indent=1) + "\n", encoding="utf-8")
         distributions = write_dumps([u.quads for u in data], [u.segment for u in data], staging / "dumps",
                                     names.prefixes(), staging / "work", progress, context)
+        checkpoint("dumps")
         clock.lap("dumps")
+        built = datetime.now(timezone.utc).replace(microsecond=0)
+        citable = _citable(data, distributions, previous, settings.rdfc_whole_limit)
+        version = publishing.free_name(version_name(built, citable["rdfc"]["digest"]))
+        manifest = {"base": names.base, "built": built.isoformat(), "version": version, **citable}
+        kept = [(b.version, b.manifest) for b in publishing.kept_after(version, manifest)]
+        clock.lap("hashes")
         store = ox.Store(str(staging / "store"))
         stats = _statistics(data, store, checked.distinct)
-        void = as_stored(describe_dataset(names, stats, checked.sources, distributions, settings.title,
-                                           settings.license))
+        void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
+        void = as_stored(void + describe_versions(names, version, kept, citable["rdfc"]["graphs"]))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
@@ -709,9 +719,8 @@ def build(settings: Settings, progress: bool = False) -> dict:
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)
-        manifest = {
-            "base": names.base,
-            "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        manifest.update({
+            "sequence": max((b.manifest.get("sequence", 0) for b in publishing.previous()), default=0) + 1,
             "graphs": sorted(checked.sources),
             "quads": served,
             "dumps": [d.path.name for d in distributions],
@@ -726,14 +735,46 @@ def build(settings: Settings, progress: bool = False) -> dict:
                          "entities": stats.entities},
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
-                                "mark": checked.marks.get(u.graph, ""), "segment": u.segment.name} for u in data},
-        }
+                                "mark": checked.marks.get(u.graph, ""), "segment": u.segment.name,
+                                "rdfc": citable["rdfc"]["graphs"][u.graph],
+                                "blank": citable["blank"][u.graph]} for u in data},
+        })
+        del manifest["blank"]
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap(staging, dist)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        checkpoint("manifest")
+        publishing.publish(version)
     return {**manifest, "parsed": checked.parsed, "validated": checked.validated, "unchanged": False}
+
+
+def _citable(units: list[Unit], distributions: list, previous: Previous | None, whole_limit: int) -> dict:
+    """The RDFC-1.0 hashes of each graph (an unchanged graph's taken from the previous build), their digest (the
+    content hash of the version), and of the whole when the data has at most `whole_limit` quads (canonicalizing
+    the whole costs time in proportion to all of it, on every build that changes anything); and the dumps as
+    the versions' description lists them."""
+    before = previous.units if previous is not None else {}
+    graphs, blank = {}, {}
+    todo = []
+    for u in units:
+        kept = before.get(u.graph, {})
+        if kept.get("key") == u.key and "rdfc" in kept:
+            graphs[u.graph], blank[u.graph] = kept["rdfc"], kept.get("blank", True)
+        else:
+            todo.append(u)
+    if len(todo) >= HASH_POOL_FROM and (os.cpu_count() or 1) > 1:
+        with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+            found = pool.map(graph_hash, [u.quads for u in todo], chunksize=16)
+    else:
+        found = [graph_hash(u.quads) for u in todo]
+    for u, (value, has_blank) in zip(todo, found, strict=True):
+        graphs[u.graph], blank[u.graph] = value, has_blank
+    same = previous is not None and not todo and set(before) == set(graphs)
+    whole = previous.manifest.get("rdfc", {}).get("dataset") if same else None
+    if not whole and sum(u.count for u in units) <= whole_limit:
+        whole = dataset_hash([u.quads for u in units], any(blank.values()))
+    dumps = [{"name": d.path.name, "title": d.fmt.label + (" (gzip)" if d.gzipped else ""),
+              "media_type": d.media_type, "bytes": d.byte_size, "sha256": d.sha256} for d in distributions]
+    return {"rdfc": {"dataset": whole, "digest": graphs_digest(graphs), "graphs": graphs}, "blank": blank,
+            "distributions": dumps}
 
 
 def _settings_digest(settings: Settings) -> str:
@@ -781,11 +822,3 @@ def _statistics(units: list[Unit], store: ox.Store, distinct: dict[str, int] | N
     stats.entities = distinct["entities"]
     return stats
 
-
-def _swap(staging: Path, dist: Path) -> None:
-    """Replace the published folder with the staged one: a rename each, never a half-written dist."""
-    old = dist.with_name(f".{dist.name}.old-{os.getpid()}")
-    if dist.exists():
-        os.rename(dist, old)
-    os.rename(staging, dist)
-    shutil.rmtree(old, ignore_errors=True)

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .config import Settings
-from .manifest import read_manifest
+from .dist import current, read_manifest
 from .store import Credentials, EmbeddedStore, check_store_url, redact
 from .vocab import VOID, Names
 
@@ -80,6 +80,7 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
         check_store_url(to)
     except ValueError as error:
         raise PublishError(f"{error}; give the URL of the store's Graph Store Protocol endpoint") from None
+    settings = settings.replace(dist_dir=current(settings.dist_dir))   # the published build, as it is now
     manifest = read_manifest(settings.dist_dir)
     names = Names(manifest["base"])
     store = EmbeddedStore(settings.store_dir)
