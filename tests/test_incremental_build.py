@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pyoxigraph as ox
 import pytest
 from bench import generate
 
@@ -19,6 +20,25 @@ def corpus(tmp_path):
     data = tmp_path / "data"
     generate.generate(3000, data, seed=7)
     return project_settings(tmp_path / "dist", data_dir=data, cache_dir=tmp_path / "cache")
+
+
+def data_description(settings) -> set:
+    """VoID without the description of the builds (their versions and times differ from build to build, and a
+    dist with earlier builds lists them too): what is said of the data, reached from the named resources."""
+    triples = list(ox.parse(path=str(settings.dist_dir / "void.ttl"), format=ox.RdfFormat.TURTLE))
+
+    def of_a_build(term) -> bool:
+        return isinstance(term, ox.NamedNode) and "/builds/" in term.value
+
+    version = ox.NamedNode("http://www.w3.org/ns/dcat#version")
+    kept = {t for t in triples if isinstance(t.subject, ox.NamedNode) and t.predicate != version
+            and not of_a_build(t.subject) and not of_a_build(t.object)}
+    reached = {t.object for t in kept if isinstance(t.object, ox.BlankNode)}
+    while reached:
+        more = {t for t in triples if t.subject in reached} - kept
+        kept |= more
+        reached = {t.object for t in more if isinstance(t.object, ox.BlankNode)}
+    return kept
 
 
 def dumps_digest(settings) -> dict[str, str]:
@@ -153,8 +173,7 @@ def test_a_store_updated_in_place_holds_what_a_fresh_build_does(tmp_path):
     assert updated_default == fresh_default
     assert {q.triple for q in updated_named} == updated_default, "the default graph is the union"
     assert dumps_digest(settings) == dumps_digest(fresh)
-    void = (settings.dist_dir / "void.ttl").read_text(encoding="utf-8")
-    assert void == (fresh.dist_dir / "void.ttl").read_text(encoding="utf-8"), "VoID counts the same"
+    assert data_description(settings) == data_description(fresh), "VoID counts the same"
     nq = (settings.dumps_dir / "lodpub.nq").read_bytes().splitlines()
     nt = (settings.dumps_dir / "lodpub.nt").read_bytes().splitlines()
     union = {line[:line.rindex(b" <")] + b" ." for line in nq}
@@ -185,8 +204,7 @@ def test_a_triple_the_first_of_two_documents_drops_stays_in_the_union(corpus, tm
     fresh = corpus.replace(dist_dir=tmp_path / "fresh", cache_dir=tmp_path / "fresh-cache")
     build(fresh)
     assert dumps_digest(corpus) == dumps_digest(fresh)
-    void = (corpus.dist_dir / "void.ttl").read_text(encoding="utf-8")
-    assert void == (fresh.dist_dir / "void.ttl").read_text(encoding="utf-8"), "VoID counts the same"
+    assert data_description(corpus) == data_description(fresh), "VoID counts the same"
 
 
 def test_without_its_cache_a_rebuild_fills_a_new_store_and_publishes_the_same(corpus):

@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, store=None, start_queries: bool
         settings = settings.replace(base=manifest["base"])
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    given_store = store is not None
     store = store or open_store(settings)
     cache = AnswerCache(build_id(manifest), settings.answer_cache_bytes)
     app.extensions["lodpub"] = {
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, store=None, start_queries: bool
         app.register_blueprint(module.blueprint)
     if settings.answer_cache_bytes > 0:
         app.wsgi_app = CachedAnswers(app.wsgi_app, cache)
-    if is_layout(published) and store is None:
+    if is_layout(published) and not given_store:
         # The kept builds by version, from their own stores; over the embedded store, the published build
         # followed as it changes (web/builds.py). An app of an older build starts no query processes (its
         # Mementos are documents and dumps); an app that stops being used stops its own (retire_app).
