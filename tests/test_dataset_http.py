@@ -145,3 +145,18 @@ def test_nothing_outside_the_dumps_can_be_downloaded(server, path):
     response = session.send(request, timeout=30)
     assert 400 <= response.status_code < 500, path
     assert b'"base"' not in response.content and b"root:" not in response.content
+
+
+def test_a_gzip_answer_is_never_replayed_to_a_client_that_did_not_ask_for_gzip(server):
+    """The server keeps whole answers: a dump sent gzip-encoded to one client must not reach the next one,
+    which takes no gzip (as rapper), from that cache."""
+    url = server.url + "dumps/lodpub.ttl"
+    for _ in range(2):     # the second round is answered from the cache
+        packed = requests.get(url, headers={"Accept": "text/turtle", "Accept-Encoding": "gzip"}, timeout=30,
+                              stream=True)
+        assert packed.headers.get("Content-Encoding") == "gzip"
+        assert packed.raw.read(2) == b"\x1f\x8b"
+        plain = requests.get(url, headers={"Accept": "text/turtle", "Accept-Encoding": "identity"}, timeout=30,
+                             stream=True)
+        assert "Content-Encoding" not in plain.headers
+        assert plain.raw.read(7) == b"@prefix"
