@@ -527,9 +527,9 @@ def build(settings: Settings, progress: bool = False) -> dict:
                                names.dataset: list(quads(void, names.dataset))})
         store.flush()
         if not checked.updated:
-            # One compaction after the batches of the bulk loader: a scan of every quote (the bench's REGEX)
-            # took 51 ms on the store as loaded and 34 ms once compacted, at 1M triples; 1.3 s to compact.
-            # An update in place adds a few small files to a compacted store, and skips this.
+            # One compaction after the batches of the bulk loader: scans of a compacted store are faster (the
+            # bench's REGEX row shows it). An update in place adds a few small files to a compacted store, and
+            # skips this.
             store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
         write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)), dist / SEARCH_INDEX)
