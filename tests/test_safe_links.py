@@ -17,7 +17,7 @@ from lodpub.build import build
 from lodpub.web.links import safe_href
 
 from .conftest import BASE, ROOT, LiveServer, project_settings
-from .webdriver import CHROMEDRIVER, CHROMIUM, Browser
+from .webdriver import module_browser
 
 pytestmark = pytest.mark.probe("XSS and headers")
 HOSTILE = [
@@ -68,11 +68,7 @@ def hostile_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    session = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield session
-    session.quit()
+    yield from module_browser(tmp_path_factory)
 
 
 PAGES = {

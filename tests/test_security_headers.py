@@ -85,13 +85,9 @@ def test_a_cached_answer_carries_them_too(server):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from .webdriver import CHROMEDRIVER, CHROMIUM, Browser
+    from .webdriver import module_browser
 
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    session = Browser(tmp_path_factory.mktemp("chromium-profile"))
-    yield session
-    session.quit()
+    yield from module_browser(tmp_path_factory)
 
 
 @pytest.mark.parametrize("path", ["", "doc/person/mike-pompeo", "sparql", f"sparql?query={Q}&format=html",

@@ -151,3 +151,15 @@ class Browser:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.close()
+
+
+def module_browser(tmp_path_factory):
+    """A headless Chromium for the tests of one module (a generator for a pytest fixture); skipped where Debian's
+    chromium and chromium-driver are missing."""
+    import pytest
+
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    session = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    yield session
+    session.quit()
