@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="skip the two rebuilds (unchanged, one document touched)")
     parser.add_argument("--readme", action="store_true", help="put the table into docs/benchmark.md")
     parser.add_argument("--out", type=Path, help="working folder (default bench/out/<size>)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="measure the builds (and Oxigraph's load, and the SHACL engines) and start no server")
     parser.add_argument("--reuse-build", action="store_true",
                         help="serve the existing build of this size instead of building (figures from build.json)")
     parser.add_argument("--skip", default="", help="queries of the mix to leave out (comma-separated keys)")
@@ -389,14 +391,24 @@ def main(argv: list[str] | None = None) -> None:
     if args.rebuilds:
         say("rebuilding unchanged, then with one document touched")
         results["build"]["unchanged_s"] = run_measured(build_cmd, env)[0]
-        touched = sorted(data.glob("*.ttl"))[0]
+        touched = sorted(data.glob("*.ttl"))[len(list(data.glob("*.ttl"))) // 2]
         original = touched.read_bytes()
-        touched.write_bytes(original + b"\n# touched by the benchmark\n")
+        # A change of content (a comment would change the file and not its triples).
+        touched.write_bytes(original + f'\n<id/document/{touched.stem}> <http://www.w3.org/2000/01/rdf-schema#'
+                                       f'comment> "changed by the benchmark" .\n'.encode())
         try:
             results["build"]["one_changed_s"] = run_measured(build_cmd, env)[0]
+            results["build"]["one_changed_steps_s"] = json.loads(
+                (dist / "build.json").read_text(encoding="utf-8")).get("seconds")
         finally:
             touched.write_bytes(original)
         run_measured(build_cmd, env)   # back to the published state of the untouched corpus
+    if not args.reuse_build:
+        say("measuring the SHACL engines on a sample of the documents")
+        found = subprocess.run([sys.executable, "-m", "bench.shacl", "--cache", str(cache)], env=env, cwd=ROOT,
+                               capture_output=True, text=True)
+        results["build"]["shacl"] = (json.loads(found.stdout) if found.returncode == 0
+                                     else {"error": found.stderr[-300:]})
 
     # -- servers --
     servers: list[Server] = []
@@ -440,10 +452,13 @@ def main(argv: list[str] | None = None) -> None:
                                                 "--host", "127.0.0.1", "--port", "{port}",
                                                 "--working-dir", str(ROOT / "bench"), "hello:app"],
                               None, work / "flask.log"))
-    servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
-                                     str(dist), "--workers", str(args.workers), "--query-timeout", "120",
-                                     "--no-access-log"],
-                          "/sparql", work / "lodpub.log", env=env))
+    if args.build_only:
+        servers = []
+    else:
+        servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
+                                         str(dist), "--workers", str(args.workers), "--query-timeout", "120",
+                                         "--no-access-log"],
+                              "/sparql", work / "lodpub.log", env=env))
 
     try:
         for server in servers:   # started one at a time, so that each one's start-up is timed alone
@@ -455,7 +470,7 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"  {server.name}: {server.error}")
         running = [s for s in servers if "error" not in results["servers"][s.name]]
         asked = [s for s in running if s.sparql_path]
-        for query in [q for q in MIX if q.key not in args.skip.split(",")]:
+        for query in [q for q in MIX if q.key not in args.skip.split(",") and asked]:
             # Every SPARQL server is asked each sample in turn: the ratios compare the same moments.
             count = max(5, args.samples // 5) if query.heavy else args.samples
             texts = query.texts(params, BASE, count)
@@ -572,16 +587,33 @@ def markdown(results: dict) -> str:
              f"{results['workers']} workers (lodpub and Flask), wrk at concurrency 4; load average "
              f"{results.get('load', '?')} "
              "at the start (a shared machine: compare within a run). Ratios are lodpub / peer.", ""]
-    lines += ["| build | lodpub | Oxigraph (`oxigraph load`) |", "|---|---|---|",
+    ox = {"cold": b.get("oxigraph_load_s"), "cpu": b.get("oxigraph_load_cpu_s"),
+          "rss": b.get("oxigraph_load_rss"), "store": b.get("oxigraph_store_bytes")}
+    lines += ["| build | lodpub | Oxigraph (`oxigraph load`) | lodpub / Oxigraph |", "|---|---|---|---|",
               f"| load / build, cold | {b['cold_s']:.1f} s (parse, validate, store, dumps) | "
-              f"{_s(b.get('oxigraph_load_s'))} (load only) |",
+              f"{_s(ox['cold'])} (load only) | {_ratio(b['cold_s'], ox['cold'])} |",
               f"| CPU time (user + system, all processes) | {_s(b.get('cold_cpu_s'))} | "
-              f"{_s(b.get('oxigraph_load_cpu_s'))} |",
-              f"| build steps | {_steps(b.get('steps_s'))} | |",
-              f"| rebuild, nothing changed | {_s(b.get('unchanged_s'))} | |",
-              f"| rebuild, one document changed | {_s(b.get('one_changed_s'))} | |",
-              f"| peak memory of the build | {mb(b.get('peak_rss'))} | {mb(b.get('oxigraph_load_rss'))} |",
-              f"| store on disk | {mb(b['store_bytes'])} | {mb(b.get('oxigraph_store_bytes'))} |", ""]
+              f"{_s(ox['cpu'])} | {_ratio(b.get('cold_cpu_s'), ox['cpu'])} |",
+              f"| build steps | {_steps(b.get('steps_s'))} | | |",
+              f"| rebuild, nothing changed | {_s(b.get('unchanged_s'))} | | |",
+              f"| rebuild, one document changed | {_s(b.get('one_changed_s'))} "
+              f"({_steps(b.get('one_changed_steps_s'))}) | | |",
+              f"| peak memory of the build | {mb(b.get('peak_rss'))} | {mb(ox['rss'])} | "
+              f"{_ratio(b.get('peak_rss'), ox['rss'])} |",
+              f"| store on disk | {mb(b['store_bytes'])} | {mb(ox['store'])} | "
+              f"{_ratio(b['store_bytes'], ox['store'])} |"]
+    shacl = b.get("shacl") or {}
+    for engine, label in (("turbo", "pyshacl-turbo"), ("pyshacl", "pySHACL")):
+        found = shacl.get(engine)
+        if found and "cpu_s" in found:
+            lines.append(f"| SHACL, {label}: CPU for the whole corpus (from {found['documents']} of "
+                         f"{shacl['documents']:,} documents) | {found['corpus_cpu_s']:.0f} s "
+                         f"({found['ms_per_document']:.0f} ms per document) | | |")
+        elif found:
+            lines.append(f"| SHACL, {label} | {found.get('error', '?')} | | |")
+    lines.append("")
+    if not names:
+        return "\n".join(lines) + "\n"
     sparql = [n for n in names if any(n in q for q in results["queries"].values())]
     head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph union (median) |"
     lines += [head, "|---" * (len(sparql) + 2) + "|"]
@@ -627,7 +659,7 @@ def markdown(results: dict) -> str:
 
 
 def _steps(steps: dict | None) -> str:
-    return ", ".join(f"{k} {v:.0f} s" for k, v in (steps or {}).items())
+    return ", ".join(f"{k} {v:.1f} s" for k, v in (steps or {}).items())
 
 
 def _s(seconds) -> str:

@@ -106,7 +106,9 @@ def test_the_build_fails_on_an_ambiguous_quote_and_publishes_nothing(tmp_path):
     assert "memo.ttl:6: Error: the quote “the council” is ambiguous: it matches 2 places" in result.stderr
     for place in ("characters 19–30", "characters 80–91"):
         assert place in result.stderr
-    assert not (tmp_path / "dist").exists()
+    dist = tmp_path / "dist"
+    assert not (dist / "current").exists()
+    assert not any((dist / "builds").iterdir()), "a failed build leaves no folder behind"
 
 
 def test_the_quoting_form_gives_the_same_graph(tmp_path):

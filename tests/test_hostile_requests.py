@@ -331,11 +331,21 @@ ALLOWED = {
 }
 
 
+# Virtuoso 7.2's SPARQL compiler has lower limits of its own for these shapes: it refuses them, with a message
+# naming the limit, which lodpub passes on as a 400 (docs/stores.md).
+VIRTUOSO_REFUSES = {"100 nested groups", "99 nested EXISTS", "195 parentheses", "198 nested quoted triples",
+                    "an IN list of 10,000"}
+
+
 @pytest.mark.probe("availability")
 @pytest.mark.parametrize("shape", list(ALLOWED))
 def test_the_largest_queries_let_through_run_and_harm_no_one(server, endpoint, shape):
     response = post(endpoint, DIRECT, ALLOWED[shape], headers={"Accept": "application/sparql-results+json, "
                                                                           "application/n-triples"})
+    if server.backend == "virtuoso" and shape in VIRTUOSO_REFUSES:
+        assert response.status_code == 400 and "the store refused the query" in response.text, response.text[:500]
+        alive(server, endpoint)
+        return
     assert response.status_code in (200, 503), response.text[:500]     # 503: over the time limit, cut
     if response.status_code == 200:
         assert response.content

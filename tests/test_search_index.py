@@ -4,7 +4,6 @@ changes nothing, written anew when the data changes."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from lodpub.build import build
 from lodpub.fulltext import Searcher
@@ -33,4 +32,4 @@ def test_a_rebuild_keeps_the_index_until_the_data_changes(tmp_path):
     assert settings.search_index.stat().st_ino != first.st_ino
     hits, _, _ = Searcher(settings.search_index).things("Michael Richard", None, 5, 0)
     assert [h.iri.rsplit("/", 1)[1] for h in hits] == ["mike-pompeo"]
-    assert not list(Path(tmp_path).glob(".dist.*")), "nothing left of the staging folder"
+    assert not list((tmp_path / "dist" / "builds").glob(".*")), "nothing left of a staging folder"

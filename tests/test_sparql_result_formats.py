@@ -145,6 +145,11 @@ def fetch(endpoint: str, query: str, media_type: str) -> bytes:
     return response.content
 
 
+NO_BNODE_IN_VIRTUOSO = pytest.mark.deviates(
+    "virtuoso", "BNODE() is not implemented in Virtuoso 7.2 (the query of these tests makes a blank node with it)")
+
+
+@NO_BNODE_IN_VIRTUOSO
 @pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
 def test_rdflib_reads_typed_results_with_every_value_intact(endpoint, fmt):
     result = rdflib.query.Result.parse(io.BytesIO(fetch(endpoint, TRICKY, RESULT_TYPES[fmt])), format=fmt)
@@ -159,6 +164,7 @@ def test_rdflib_reads_typed_results_with_every_value_intact(endpoint, fmt):
     assert row.unbound is None
 
 
+@NO_BNODE_IN_VIRTUOSO
 def test_rdflib_reads_csv_with_every_lexical_value_intact(endpoint):
     result = rdflib.query.Result.parse(io.BytesIO(fetch(endpoint, TRICKY, RESULT_TYPES["csv"])), format="csv")
     (row,) = list(result)
@@ -168,6 +174,7 @@ def test_rdflib_reads_csv_with_every_lexical_value_intact(endpoint):
     assert row.unbound is None
 
 
+@NO_BNODE_IN_VIRTUOSO
 def test_csv_and_tsv_follow_their_recommendation(endpoint):
     csv_body = fetch(endpoint, TRICKY, "text/csv").decode("utf-8")
     assert csv_body.startswith("iri,text,tagged,number,date,blank,unbound\r\n")

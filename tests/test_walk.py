@@ -4,6 +4,7 @@ document that parses and mentions it; and the HTML pages link to nothing that is
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urldefrag, urlsplit
@@ -13,8 +14,10 @@ import pytest
 from .conftest import BASE
 from .linkeddata import ALL_TYPES, Page, get, internal, media_type, mentions, parse, url_of
 
-# Not descriptions: the SPARQL endpoint (its own tests) and the dump files (test_dataset_http.py).
+# Not descriptions: the SPARQL endpoint (its own tests) and the dump files, the current build's and each kept
+# build's (test_dataset_http.py, test_build_versions.py).
 NOT_DESCRIBED = (BASE + "sparql", BASE + "dumps/")
+VERSIONED_DUMP = re.compile(re.escape(BASE) + r"builds/[^/]+/dumps/")
 THREADS = 4
 
 
@@ -28,7 +31,7 @@ def iris_by_document(sparql) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         iri = row["x"]
-        if iri.startswith(NOT_DESCRIBED) or iri == BASE:
+        if iri.startswith(NOT_DESCRIBED) or VERSIONED_DUMP.match(iri) or iri == BASE:
             continue
         grouped[urldefrag(iri)[0]].append(iri)
     assert len(grouped) > 20

@@ -5,12 +5,15 @@ Each source document is a unit of work, kept in a cache (`.lodpub-cache/`, `LODP
   base and lodpub's version: an unchanged document is never parsed again;
 - a mark that it passed SHACL, keyed by those quads, the shapes' digest and the digest of its context (what
   other documents say of the resources it mentions): an unchanged document whose context did not change is
-  never validated again.
-A build reads every document's quads from the cache into a new store, validates what changed, and writes the
-dumps by streaming from the cached files, so memory does not grow with the dataset.
+  never validated again;
+- its segment of the union (segments.py) and the pieces of the dumps made from it (gzip members, Turtle, TriG).
+A cold build loads every document's quads from the cache into a new store; a rebuild copies the published store
+and rewrites the graphs that changed. Both validate what changed and write the dumps by concatenating cached
+files, so memory does not grow with the dataset. When nothing changed, the published build stays as it is.
+Parsing and SHACL run in one process per core.
 
-Everything is written into a staging folder first and swapped in only when all of it succeeded, so a
-failed build leaves what was published before exactly as it was.
+Everything is written into a folder of its own and published in one step only when all of it succeeded
+(dist.py), so a failed or killed build leaves what was published before exactly as it was.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -33,25 +38,31 @@ from tqdm import tqdm
 
 from . import __version__
 from .config import Settings
-from .dumps import describe_dataset, write_dumps
+from .dist import MANIFEST, VOID_FILE, Publishing, checkpoint, read_manifest
+from .dist import current as current_build
+from .dumps import Statistics, describe_dataset, segment_statistics, write_dumps
 from .enrich import Entailments
 from .fulltext import FILE as SEARCH_INDEX
 from .fulltext import write_index
+from .jsonld import CONTEXT_FILE, make_context
+from .literals import as_stored
 from .locate import locate
-from .manifest import MANIFEST, read_manifest
 from .report import InputError, Problem
+from .segments import Segments, gz_member
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
+from .versions import dataset_hash, describe_versions, graph_hash, graphs_digest, version_name
 from .vocab import Names
 
-VOID_FILE = "void.ttl"
 # Part of every cache key: bump it when what the cache holds changes meaning.
-CACHE_FORMAT = f"lodpub-{__version__}-cache-1"
+CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
+FINGERPRINTS = "fingerprints.json"   # under the cache folder: see Fingerprints
 STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
-POOL_FROM = 16                # fewer documents to validate than this are validated in this process
+HASH_POOL_FROM = 64          # fewer graphs to hash than this are hashed in this process
+POOL_FROM = 16                # fewer documents to parse or validate than this are handled in this process
 
 
 @dataclass
@@ -65,6 +76,7 @@ class Unit:
     key: str               # cache key of its parsed, enriched quads
     quads: Path            # those quads, as sorted N-Quads
     count: int = 0         # how many
+    segment: Path | None = None   # its segment of the union (segments.py)
 
 
 @dataclass
@@ -82,6 +94,7 @@ class Checked:
     validation: dict[str, str] = field(default_factory=dict)   # engine, shapes digest and context digest
     marks: dict[str, str] = field(default_factory=dict)   # graph -> name of its validation mark in the cache
     updated: bool = False                                 # the store was the published one, updated in place
+    distinct: dict[str, int] | None = None                # the union's distinct terms, when known from the last build
 
     @property
     def documents(self) -> int:
@@ -103,6 +116,7 @@ class Previous:
     store: Path
     units: dict[str, dict]     # graph -> {"key": cache key of its quads, "count": quads, "mark": mark file name}
     validation: dict           # the SHACL engine, the shapes' digest and the context's digest it validated with
+    manifest: dict = field(default_factory=dict)    # all of its manifest
 
     @classmethod
     def of(cls, dist: Path, names: Names) -> Previous | None:
@@ -115,7 +129,7 @@ class Previous:
         if (manifest.get("cache_format") != CACHE_FORMAT or manifest.get("base") != names.base
                 or not isinstance(manifest.get("units"), dict) or not (store / "CURRENT").exists()):
             return None
-        return cls(store, manifest["units"], manifest.get("validation", {}))
+        return cls(store, manifest["units"], manifest.get("validation", {}), manifest)
 
 
 class Cache:
@@ -125,6 +139,7 @@ class Cache:
         self.root = root
         for sub in ("quads", "valid"):
             (root / sub).mkdir(parents=True, exist_ok=True)
+        self.segments = Segments(root / "segments")
 
     def quads(self, slug: str, key: str) -> Path:
         return self.root / "quads" / f"{slug}.{key}.nq"
@@ -140,6 +155,10 @@ class Cache:
         return self.root / "valid" / name if name and "/" not in name and not name.startswith(".") else None
 
     def write(self, path: Path, data: bytes) -> None:
+        self.write_file(path, data)
+
+    @staticmethod
+    def write_file(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -147,12 +166,14 @@ class Cache:
         os.replace(tmp, path)
 
     def prune(self, keep: list[Path]) -> None:
-        """Forget older versions of the units kept (other slugs may belong to another data folder)."""
-        kept = set(keep)
-        slugs = {p.name.split(".", 1)[0] for p in keep}
-        for sub in ("quads", "valid"):
+        """Forget older versions of the units kept (other slugs may belong to another data folder); a kept
+        file keeps the files made from it (`<its name>.<more>`: gzip members, counts, other formats)."""
+        kept = {p.name for p in keep}
+        slugs = {name.split(".", 1)[0] for name in kept}
+        for sub in ("quads", "valid", "segments"):
             for path in (self.root / sub).iterdir():
-                if path.name.split(".", 1)[0] in slugs and path not in kept:
+                parts = path.name.split(".")
+                if parts[0] in slugs and ".".join(parts[:3]) not in kept:
                     path.unlink(missing_ok=True)
 
 
@@ -169,70 +190,164 @@ def sorted_nquads(triples: list[ox.Triple], graph: str) -> bytes:
     return b"".join(sorted(set(text.splitlines(keepends=True))))
 
 
-def prepare(settings: Settings, store_path: Path, progress: bool = False, previous: Previous | None = None) -> Checked:
+@dataclass
+class Inputs:
+    """What a build reads, found and fingerprinted, before anything is parsed."""
+
+    names: Names
+    documents: list[Source]
+    ontology: Source
+    shapes: Source
+    ontology_digest: str
+    fingerprints: Fingerprints
+
+    def key(self, source: Source) -> str:
+        """The cache key of a source's parsed, enriched quads."""
+        return digest(CACHE_FORMAT, self.names.base, self.ontology_digest, self.fingerprints.digest(source))
+
+
+def find_inputs(settings: Settings, cache: Cache) -> Inputs:
+    names = Names(settings.base)
+    fingerprints = Fingerprints(cache.root / FINGERPRINTS)
+    ontology = folder_source(settings.ontology_dir, "ontology", names.ontology)
+    return Inputs(names, discover_documents(settings.data_dir, names), ontology,
+                  folder_source(settings.shapes_dir, "shapes", names.shapes), fingerprints.digest(ontology),
+                  fingerprints)
+
+
+def prepare(settings: Settings, store_path: Path, progress: bool = False, previous: Previous | None = None,
+            inputs: Inputs | None = None) -> Checked:
     """Read every input (from the cache when unchanged) into a new store at `store_path`, and validate what
     changed; raise InputError naming every problem found.
 
     With a `previous` build, its store is copied (hard links: a few milliseconds) and only the graphs that
     changed are rewritten in it; without, the store is filled from every unit's quads."""
     clock = Clock()
-    names = Names(settings.base)
-    documents = discover_documents(settings.data_dir, names)
-    ontology_source = folder_source(settings.ontology_dir, "ontology", names.ontology)
-    shapes_source = folder_source(settings.shapes_dir, "shapes", names.shapes)
+    cache = Cache(settings.cache_dir)
+    inputs = inputs or find_inputs(settings, cache)
+    names = inputs.names
+    ontology_source, shapes_source = inputs.ontology, inputs.shapes
     ontology = read_source(ontology_source, names)
     shapes = resolve_shape_namespaces(read_source(shapes_source, names), names.base)
-    entailments = Entailments(ontology, names.lpo)
-    cache = Cache(settings.cache_dir)
-    ontology_digest = ontology_source.digest()
+    workers = Workers(ox.serialize(ontology, format=ox.RdfFormat.N_TRIPLES), names.lpo, names.base,
+                      ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES), default_engine())
 
     units: list[Unit] = []
     parsed: list[str] = []
     problems: list[Problem] = []
+    todo: list[tuple[Source, str]] = []
 
-    def unit(source: Source, slug: str, document: str, triples=None) -> Unit | None:
-        key = digest(CACHE_FORMAT, names.base, ontology_digest, source.digest())
+    def unit(source: Source, slug: str, document: str) -> Unit:
+        key = inputs.key(source)
         path = cache.quads(slug, key)
         if not path.exists():
-            try:
-                found = triples if triples is not None else entailments.enrich(read_source(source, names))
-            except InputError as error:
-                problems.extend(error.problems)
-                return None
-            cache.write(path, sorted_nquads(found, source.graph))
+            todo.append((source, str(path)))
             parsed.append(slug)
         return Unit(slug, source.graph, document, str(source.turtle[0]), key, path)
 
-    units.append(unit(ontology_source, ONTOLOGY_UNIT, names.ontology, ontology))
-    for document in _bar(documents, progress, "parse", "doc"):
-        units.append(unit(document, document.slug, names.document(document.slug)))
-    if problems:
-        raise InputError(problems)
-    units.sort(key=lambda u: u.graph)
-    clock.lap("parse")
-    lines = None
-    if previous is not None:
-        try:
-            lines = _update(units, store_path, previous, cache, [names.shapes, names.dataset], progress)
-        except _StartAfresh:
-            shutil.rmtree(store_path, ignore_errors=True)
-    updated = lines is not None
-    if lines is None:
-        lines = _load(units, store_path, progress)
-    # The context: what any unit says of a resource's type and labels, merged (see _context_of).
-    text = b"".join(sorted(lines))
-    context_digest = hashlib.sha256(text).hexdigest()
-    if not cache.context(context_digest).exists():
-        cache.write(cache.context(context_digest), text)
-    context = ox.Store()
-    context.load(text, format=ox.RdfFormat.N_TRIPLES)
-    clock.lap("store")
-    checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
-                      updated=updated)
-    marks = _validate(checked, cache, shapes, shapes_source.digest(), context, progress, previous)
-    cache.prune([u.quads for u in units] + marks + [cache.context(context_digest)])
+    ontology_unit = unit(ontology_source, ONTOLOGY_UNIT, names.ontology)
+    if todo:
+        cache.write(ontology_unit.quads, sorted_nquads(ontology, ontology_source.graph))
+        todo.clear()
+    units.append(ontology_unit)
+    units.extend(unit(d, d.slug, names.document(d.slug)) for d in inputs.documents)
+    try:
+        with _bar(None, progress, "parse", "doc", len(todo)) as bar:
+            for found in workers.map(_parse_one, todo, len(todo) >= POOL_FROM):
+                problems.extend(found)
+                bar.update(1)
+        if problems:
+            raise InputError(problems)
+        # The workers' memory goes back while the store loads; validation starts them again.
+        workers.close()
+        inputs.fingerprints.save()
+        units.sort(key=lambda u: u.graph)
+        clock.lap("parse")
+        lines, delta = None, None
+        if previous is not None:
+            try:
+                lines, delta = _update(units, store_path, previous, cache, [names.shapes, names.dataset],
+                                       progress)
+            except _StartAfresh:
+                shutil.rmtree(store_path, ignore_errors=True)
+        updated = lines is not None
+        if lines is None:
+            lines = _load(units, store_path, cache, progress)
+        # The context: what any unit says of a resource's type and labels, merged (see _context_of).
+        text = b"".join(sorted(lines))
+        context_digest = hashlib.sha256(text).hexdigest()
+        if not cache.context(context_digest).exists():
+            cache.write(cache.context(context_digest), text)
+        context = ox.Store()
+        context.load(text, format=ox.RdfFormat.N_TRIPLES)
+        clock.lap("store")
+        checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
+                          updated=updated)
+        if delta is not None and isinstance(previous.manifest.get("distinct"), dict):
+            checked.distinct = {k: previous.manifest["distinct"][k] + delta[k] for k in delta}
+        marks = _validate(checked, cache, shapes_source.digest(), context, progress, workers, previous)
+    finally:
+        workers.close()
+    cache.prune([u.quads for u in units] + [u.segment for u in units] + marks + [cache.context(context_digest)])
     clock.lap("validate")
     return checked
+
+
+class Fingerprints:
+    """The digest of each source, kept with its files' size and change times (`<cache>/fingerprints.json`),
+    so that a build tells an unchanged source without reading it: a file is read again only when its size,
+    inode or modification or change time differ (as make and git tell a changed file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.seen: dict[str, list] = {}
+
+    def digest(self, source: Source) -> str:
+        files = (*source.turtle, *([source.text] if source.text else []))
+        stats = []
+        for path in files:
+            st = path.stat()
+            stats.append([path.name, st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
+        known = self.known.get(source.graph)
+        found = known[1] if known and known[0] == stats else source.digest()
+        self.seen[source.graph] = [stats, found]
+        return found
+
+    def save(self) -> None:
+        """Keep what this build saw (sources that are gone are forgotten)."""
+        if self.seen != self.known:
+            Cache.write_file(self.path, json.dumps(self.seen, separators=(",", ":")).encode("utf-8"))
+
+
+class Workers:
+    """One pool of processes (one per core) for the steps that split per document: parsing and SHACL.
+
+    Spawned, not forked: a fork would inherit the store's and the SHACL engine's thread pools without their
+    threads, and hang. Started on first use, and only for enough work to repay the start."""
+
+    def __init__(self, *setup) -> None:
+        self.setup = setup
+        self.pool = None
+
+    def map(self, function, jobs: list, parallel: bool) -> Iterator:
+        if not jobs:
+            return iter(())
+        if parallel and self.pool is None and (os.cpu_count() or 1) > 1:
+            self.pool = multiprocessing.get_context("spawn").Pool(os.cpu_count(), _start_worker, self.setup)
+        if self.pool is None:
+            _start_worker(*self.setup)
+            return map(function, jobs)
+        return self.pool.imap(function, jobs, chunksize=1)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
 
 
 class Clock:
@@ -251,35 +366,50 @@ def _bar(items, progress: bool, desc: str, unit: str, total: int | None = None):
                 dynamic_ncols=True)
 
 
-def _load(units: list[Unit], store_path: Path, progress: bool) -> set[bytes]:
-    """Fill the store from the units' cached quads, each in its named graph and in the default graph (see
-    `store.with_union`); return the context lines (what any unit says of a resource's type and labels).
+def _load(units: list[Unit], store_path: Path, cache: Cache, progress: bool) -> set[bytes]:
+    """Fill the store from the units' cached quads: every named graph, then the default graph from the union's
+    segments (see segments.py; they make the N-Triples dump), each in a pass of its own so that the bulk
+    loader writes each index once and the store stays compact. Return the context lines (what any unit says
+    of a resource's type and labels).
 
-    Lines are handled as text: the cache wrote them, one canonical N-Quads line per quad. They are parsed here
-    rather than by Oxigraph's file loader, which would give blank nodes new labels per file, so that the copy in
-    the default graph would no longer be the same node (and the store's labels would differ from the dumps')."""
+    The quads are parsed here and handed over as terms rather than loaded by Oxigraph's file loader, which
+    would give every blank node a new random label: the store's labels would then differ from the dumps' and
+    from one build to the next, and a store updated in place would no longer be the one a fresh build makes."""
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
     context_lines: set[bytes] = set()
-    total = sum(u.quads.stat().st_size for u in units)
-
-    def every_quad(bar) -> Iterator[ox.Quad]:
-        for u in units:
-            data = u.quads.read_bytes()
-            u.count = data.count(b"\n")
-            context_lines.update(_context_lines(data, keep))
-            yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-            bar.update(len(data))
-
     store = ox.Store(str(store_path))
-    with _bar(None, progress, "store", "B", total) as bar:
+    with _bar(None, progress, "store", "B", sum(u.quads.stat().st_size for u in units)) as bar:
         bar.unit_scale = True
-        # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
-        stream = with_union(every_quad(bar))
-        while batch := list(itertools.islice(stream, STORE_BATCH)):
-            store.bulk_extend(batch)
+
+        def named() -> Iterator[ox.Quad]:
+            for u in units:
+                data = u.quads.read_bytes()
+                u.count = data.count(b"\n")
+                context_lines.update(_context_lines(data, keep))
+                yield from ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                bar.update(len(data))
+
+        _bulk(store, named())
+    with _bar(units, progress, "union", "doc") as bar:
+        for u, segment in zip(units, cache.segments.cold([(u.slug, u.quads) for u in units]), strict=True):
+            u.segment = segment
+            bar.update(1)
+
+    def union() -> Iterator[ox.Quad]:
+        for u in _bar(units, progress, "store", "doc"):
+            # N-Triples lines are N-Quads lines of the default graph.
+            yield from ox.parse(u.segment.read_bytes(), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+    _bulk(store, union())
     store.flush()
     del store
     return context_lines
+
+
+def _bulk(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
+    # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
+    while batch := list(itertools.islice(quads, STORE_BATCH)):
+        store.bulk_extend(batch)
 
 
 class _StartAfresh(Exception):
@@ -308,11 +438,18 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     context_file = cache.context(previous.validation.get("context", ""))
     if not context_file.exists() or not all(f.exists() for f in before_files.values()):
         raise _StartAfresh
+    for u in units:
+        if u.graph not in changed_graphs:
+            u.segment = cache.segments.named(previous.units[u.graph].get("segment", ""))
+            if u.segment is None:
+                raise _StartAfresh
     lines = set(context_file.read_bytes().splitlines(keepends=True))
     published = ox.Store.read_only(str(previous.store))
     published.backup(str(store_path))
     del published
     store = ox.Store(str(store_path))
+    # The graphs a build adds last go first, so that the default graph is the union of the units' graphs.
+    replace_graphs(store, {g: [] for g in published_only})
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
         for u in units:
             if u.graph not in changed_graphs:
@@ -332,9 +469,39 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
                 if line in lines and not any(q.graph_name not in others
                                              for q in store.quads_for_pattern(*_triple_of(line), None)):
                     lines.discard(line)
+    with _bar(None, progress, "union", "doc") as bar:
+        moved = {g: (before_files.get(g), now[g].quads if g in now else None) for g in replaced}
+        moved.update({u.graph: (None, u.quads) for u in changed if u.graph not in previous.units})
+        segments, joined, left = cache.segments.update([(u.graph, u.slug, u.quads) for u in units], moved, store,
+                                                       published_only)
+        for graph, segment in segments.items():
+            now[graph].segment = segment
+        delta = _distinct_delta(store, joined, left)
+        bar.update(1)
     store.flush()
     del store
-    return lines
+    return lines, delta
+
+
+def _distinct_delta(store: ox.Store, joined: list[ox.Triple], left: list[ox.Triple]) -> dict[str, int]:
+    """How many distinct subjects, entities (IRI subjects) and objects the union gained (or lost) with the
+    triples that joined or left it; the store's default graph is the union after the change."""
+    delta = {"subjects": 0, "entities": 0, "objects": 0}
+    default = ox.DefaultGraph()
+    for key in ("subjects", "objects"):
+        def term(t: ox.Triple, key=key):
+            return t.subject if key == "subjects" else t.object
+        added, removed = Counter(map(term, joined)), Counter(map(term, left))
+        for node in set(added) | set(removed):
+            pattern = (node, None, None) if key == "subjects" else (None, None, node)
+            enough = added[node] + 1
+            now = sum(1 for _ in itertools.islice(store.quads_for_pattern(*pattern, default), enough))
+            before = now >= enough or now - added[node] + removed[node] > 0
+            change = int(now > 0) - int(before)
+            delta[key] += change
+            if key == "subjects" and isinstance(node, ox.NamedNode):
+                delta["entities"] += change
+    return delta
 
 
 def _slug_of(graph: str, previous: Previous) -> str:
@@ -391,23 +558,45 @@ def _mentioned(own_nt: bytes) -> tuple[set[bytes], set[bytes]]:
     return subjects, iris
 
 
-# --- validation, one document at a time, in as many processes as there are cores ----------------------------
+# --- the work done per document, in as many processes as there are cores -----------------------------------
 
-_worker: Validator | None = None
-_worker_for: tuple[bytes, str] | None = None
+_setup: tuple | None = None
+_entailments: tuple[Names, Entailments] | None = None
+_validator: Validator | None = None
 
 
-def _start_worker(shapes_nt: bytes, engine: str) -> None:
-    global _worker, _worker_for
-    if _worker_for != (shapes_nt, engine):
-        _worker = Validator(ox.parse(shapes_nt, format=ox.RdfFormat.N_TRIPLES), engine)
-        _worker_for = (shapes_nt, engine)
+def _start_worker(ontology_nt: bytes, namespace: str, base: str, shapes_nt: bytes, engine: str) -> None:
+    """Remember what the work needs; each part is made on first use (a parsing worker never compiles shapes)."""
+    global _setup, _entailments, _validator
+    if _setup != (ontology_nt, namespace, base, shapes_nt, engine):
+        _setup = (ontology_nt, namespace, base, shapes_nt, engine)
+        _entailments = _validator = None
+
+
+def _parse_one(job: tuple[Source, str]) -> list[Problem]:
+    """Parse and enrich one source into its cache file; its problems, if any."""
+    global _entailments
+    source, path = job
+    ontology_nt, namespace, base, _, _ = _setup
+    if _entailments is None:
+        _entailments = (Names(base), Entailments(ox.parse(ontology_nt, format=ox.RdfFormat.N_TRIPLES), namespace))
+    names, entailments = _entailments
+    try:
+        triples = entailments.enrich(read_source(source, names))
+    except InputError as error:
+        return error.problems
+    Cache.write_file(Path(path), sorted_nquads(triples, source.graph))
+    gz_member(Path(path))
+    return []
 
 
 def _validate_one(job: tuple[str, bytes, bytes]) -> list[Problem]:
+    global _validator
+    if _validator is None:
+        _validator = Validator(ox.parse(_setup[3], format=ox.RdfFormat.N_TRIPLES), _setup[4])
     file, own, context = job
     subjects = {s.decode("utf-8") for s in _mentioned(own)[0]}
-    return _worker.check_text(own + context, subjects, file)
+    return _validator.check_text(own + context, subjects, file)
 
 
 def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
@@ -423,8 +612,8 @@ def _context_of(iris: set[bytes], own_nt: bytes, context: ox.Store) -> bytes:
     return b"".join(sorted(set(lines) - own))
 
 
-def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_digest: str, context: ox.Store,
-              progress: bool, previous: Previous | None = None) -> list[Path]:
+def _validate(checked: Checked, cache: Cache, shapes_digest: str, context: ox.Store, progress: bool,
+              workers: Workers, previous: Previous | None = None) -> list[Path]:
     """Validate the units whose quads, shapes or context changed; return the cache marks of all of them.
 
     A unit's mark is keyed by its quads, the engine, the shapes and its context, which takes a look at every
@@ -436,21 +625,10 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
     marks: list[Path] = []
     todo: list[tuple[Unit, Path, bytes, bytes]] = []
     problems: list[Problem] = []
-    pool = None
-    shapes_nt = ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES)
 
     def run(jobs: list[tuple[Unit, Path, bytes, bytes]]) -> None:
-        nonlocal pool
         work = [(u.file, own, ctx) for u, _, own, ctx in jobs]
-        if pool is None and len(jobs) >= POOL_FROM and (os.cpu_count() or 1) > 1:
-            # Spawned, not forked: a fork would inherit the store's and the SHACL engine's thread pools
-            # without their threads, and hang.
-            pool = multiprocessing.get_context("spawn").Pool(os.cpu_count(), _start_worker, (shapes_nt, engine))
-        if pool is None:
-            _start_worker(shapes_nt, engine)
-            results = map(_validate_one, work)
-        else:
-            results = pool.imap(_validate_one, work)
+        results = workers.map(_validate_one, work, len(jobs) >= POOL_FROM)
         for (u, mark, _, _), found in zip(jobs, results, strict=True):
             checked.validated.append(u.slug)
             problems.extend(found)
@@ -459,36 +637,31 @@ def _validate(checked: Checked, cache: Cache, shapes: list[ox.Triple], shapes_di
             checked.warnings.extend(p for p in found if p.severity != "Violation")
             bar.update(1)
 
-    try:
-        with _bar(checked.units, progress, "validate", "doc") as bar:
-            for u in checked.units:
-                before = previous.units.get(u.graph, {}) if same_context else {}
-                kept = cache.valid_named(before.get("mark", "")) if before.get("key") == u.key else None
-                if kept is not None and kept.name.startswith(f"{u.slug}.") and kept.exists():
-                    marks.append(kept)
-                    checked.marks[u.graph] = kept.name
-                    checked.warnings.extend(Problem(**p) for p in json.loads(kept.read_text(encoding="utf-8")))
-                    bar.update(1)
-                    continue
-                own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
-                around = _context_of(_mentioned(own)[1], own, context)
-                key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
-                mark = cache.valid(u.slug, key)
-                marks.append(mark)
-                checked.marks[u.graph] = mark.name
-                if mark.exists():
-                    checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
-                    bar.update(1)
-                    continue
-                todo.append((u, mark, own, around))
-                if len(todo) >= VALIDATE_BATCH:
-                    run(todo)
-                    todo = []
-            run(todo)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+    with _bar(checked.units, progress, "validate", "doc") as bar:
+        for u in checked.units:
+            before = previous.units.get(u.graph, {}) if same_context else {}
+            kept = cache.valid_named(before.get("mark", "")) if before.get("key") == u.key else None
+            if kept is not None and kept.name.startswith(f"{u.slug}.") and kept.exists():
+                marks.append(kept)
+                checked.marks[u.graph] = kept.name
+                checked.warnings.extend(Problem(**p) for p in json.loads(kept.read_text(encoding="utf-8")))
+                bar.update(1)
+                continue
+            own = b"".join(triple_line(line) for line in u.quads.read_bytes().splitlines(keepends=True))
+            around = _context_of(_mentioned(own)[1], own, context)
+            key = digest(u.key, engine, shapes_digest, hashlib.sha256(around).hexdigest())
+            mark = cache.valid(u.slug, key)
+            marks.append(mark)
+            checked.marks[u.graph] = mark.name
+            if mark.exists():
+                checked.warnings.extend(Problem(**p) for p in json.loads(mark.read_text(encoding="utf-8")))
+                bar.update(1)
+                continue
+            todo.append((u, mark, own, around))
+            if len(todo) >= VALIDATE_BATCH:
+                run(todo)
+                todo = []
+        run(todo)
     violations = [p for p in problems if p.severity == "Violation"]
     if violations:
         raise InputError(locate(sorted(violations, key=lambda p: (p.file or "", p.focus or "", p.path or "",
@@ -502,43 +675,58 @@ def check(settings: Settings, progress: bool = False) -> Checked:
         return prepare(settings, Path(tmp) / "store", progress)
 
 
-def build(settings: Settings, progress: bool = False) -> dict:
-    """Check the inputs, then publish store, dumps and VoID into the dist folder in one swap."""
+def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict:
+    """Check the inputs, then publish store, dumps and VoID as a new build of the dist folder (dist.py): written
+    into a folder of its own under the folder's lock, and published in one step.
+
+    When nothing that goes into the build changed since the published one (every source by its fingerprint,
+    the ontology, the shapes, the SHACL engine, the settings VoID states), the published build stays as it is:
+    nothing is read, written or published."""
     dist = settings.dist_dir
-    staging = dist.with_name(f".{dist.name}.building")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
-        checked = prepare(settings, staging / "store", progress, Previous.of(dist, Names(settings.base)))
+    names = Names(settings.base)
+    with Publishing(dist, settings.keep_builds, wait,
+                    on_wait=lambda message: print(message, file=sys.stderr, flush=True)) as publishing:
+        staging = publishing.staging
+        previous = Previous.of(current_build(dist), names)
+        inputs = find_inputs(settings, Cache(settings.cache_dir))
+        if previous is not None and _nothing_changed(inputs, previous, settings):
+            inputs.fingerprints.save()
+            return {**read_manifest(dist), "parsed": [], "validated": [], "unchanged": True}
+        checked = prepare(settings, staging / "store", progress, previous, inputs)
+        checkpoint("prepared")
         clock = Clock()
-        names = checked.names
         data = checked.units
-        distributions, stats = write_dumps([u.quads for u in data], staging / "dumps", names.prefixes(),
-                                           staging / "work", progress)
+        ontology = (q.triple for u in data if u.slug == ONTOLOGY_UNIT
+                    for q in ox.parse(path=str(u.quads), format=ox.RdfFormat.N_QUADS))
+        context = make_context(ontology, names.prefixes(), names.lpo)
+        (staging / CONTEXT_FILE).write_text(json.dumps(context, indent=1) + "\n", encoding="utf-8")
+        distributions = write_dumps([u.quads for u in data], [u.segment for u in data], staging / "dumps",
+                                    names.prefixes(), staging / "work", progress, context)
+        checkpoint("dumps")
         clock.lap("dumps")
-        stats.graphs = {u.graph: u.count for u in data}
+        built = datetime.now(timezone.utc).replace(microsecond=0)
+        citable = _citable(data, distributions, previous, settings.rdfc_whole_limit)
+        version = publishing.free_name(version_name(built, citable["rdfc"]["digest"]))
+        manifest = {"base": names.base, "built": built.isoformat(), "version": version, **citable}
+        kept = [(b.version, b.manifest) for b in publishing.kept_after(version, manifest)]
+        clock.lap("hashes")
         store = ox.Store(str(staging / "store"))
-        stats.distinct_objects = _distinct_objects(store, [names.shapes, names.dataset])
+        stats = _statistics(data, store, checked.distinct)
         void = describe_dataset(names, stats, checked.sources, distributions, settings.title, settings.license)
+        void = as_stored(void + describe_versions(names, version, kept, citable["rdfc"]["graphs"]))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
         replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
                                names.dataset: list(quads(void, names.dataset))})
         store.flush()
-        if not checked.updated:
-            # One compaction after the batches of the bulk loader: scans of a compacted store are faster (the
-            # bench's REGEX row shows it). An update in place adds a few small files to a compacted store, and
-            # skips this.
-            store.optimize()
         served = checked.quads + len(checked.shapes) + len(void)
-        write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)), dist / SEARCH_INDEX)
+        write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)),
+                    current_build(dist) / SEARCH_INDEX)
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)
-        manifest = {
-            "base": names.base,
-            "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        manifest.update({
+            "sequence": max((b.manifest.get("sequence", 0) for b in publishing.previous()), default=0) + 1,
             "graphs": sorted(checked.sources),
             "quads": served,
             "dumps": [d.path.name for d in distributions],
@@ -546,32 +734,97 @@ def build(settings: Settings, progress: bool = False) -> dict:
             "validated": len(checked.validated),
             "seconds": {**checked.seconds, **clock.laps},
             "store": "updated" if checked.updated else "filled",
-            # What the next build needs to start from this one (Previous).
+            # What the next build needs to start from this one (Previous), or to tell that nothing changed.
             "cache_format": CACHE_FORMAT,
+            "settings": _settings_digest(settings),
+            "distinct": {"subjects": stats.distinct_subjects, "objects": stats.distinct_objects,
+                         "entities": stats.entities},
             "validation": checked.validation,
             "units": {u.graph: {"slug": u.slug, "key": u.key, "count": u.count,
-                                "mark": checked.marks.get(u.graph, "")} for u in data},
-        }
+                                "mark": checked.marks.get(u.graph, ""), "segment": u.segment.name,
+                                "rdfc": citable["rdfc"]["graphs"][u.graph],
+                                "blank": citable["blank"][u.graph]} for u in data},
+        })
+        del manifest["blank"]
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _swap(staging, dist)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return {**manifest, "parsed": checked.parsed, "validated": checked.validated}
+        checkpoint("manifest")
+        publishing.publish(version)
+    return {**manifest, "parsed": checked.parsed, "validated": checked.validated, "unchanged": False}
 
 
-def _distinct_objects(store: ox.Store, leave_out: list[str]) -> int:
-    """Distinct objects over the data's named graphs (not the shapes and VoID graphs `leave_out` names)."""
-    others = ", ".join(f"<{g}>" for g in leave_out)
-    result = store.query(f"SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                         f"FILTER(?g NOT IN ({others})) }}")
-    return int(next(iter(result))[0].value)
+def _citable(units: list[Unit], distributions: list, previous: Previous | None, whole_limit: int) -> dict:
+    """The RDFC-1.0 hashes of each graph (an unchanged graph's taken from the previous build), their digest (the
+    content hash of the version), and of the whole when the data has at most `whole_limit` quads (canonicalizing
+    the whole costs time in proportion to all of it, on every build that changes anything); and the dumps as
+    the versions' description lists them."""
+    before = previous.units if previous is not None else {}
+    graphs, blank = {}, {}
+    todo = []
+    for u in units:
+        kept = before.get(u.graph, {})
+        if kept.get("key") == u.key and "rdfc" in kept:
+            graphs[u.graph], blank[u.graph] = kept["rdfc"], kept.get("blank", True)
+        else:
+            todo.append(u)
+    if len(todo) >= HASH_POOL_FROM and (os.cpu_count() or 1) > 1:
+        with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+            found = pool.map(graph_hash, [u.quads for u in todo], chunksize=16)
+    else:
+        found = [graph_hash(u.quads) for u in todo]
+    for u, (value, has_blank) in zip(todo, found, strict=True):
+        graphs[u.graph], blank[u.graph] = value, has_blank
+    same = previous is not None and not todo and set(before) == set(graphs)
+    whole = previous.manifest.get("rdfc", {}).get("dataset") if same else None
+    if not whole and sum(u.count for u in units) <= whole_limit:
+        whole = dataset_hash([u.quads for u in units], any(blank.values()))
+    dumps = [{"name": d.path.name, "title": d.fmt.label + (" (gzip)" if d.gzipped else ""),
+              "media_type": d.media_type, "bytes": d.byte_size, "sha256": d.sha256} for d in distributions]
+    return {"rdfc": {"dataset": whole, "digest": graphs_digest(graphs), "graphs": graphs}, "blank": blank,
+            "distributions": dumps}
 
 
-def _swap(staging: Path, dist: Path) -> None:
-    """Replace the published folder with the staged one: a rename each, never a half-written dist."""
-    old = dist.with_name(f".{dist.name}.old-{os.getpid()}")
-    if dist.exists():
-        os.rename(dist, old)
-    os.rename(staging, dist)
-    shutil.rmtree(old, ignore_errors=True)
+def _settings_digest(settings: Settings) -> str:
+    """What of the settings the published files state besides the data (VoID's title and license)."""
+    return digest(settings.title, settings.license)
+
+
+def _nothing_changed(inputs: Inputs, previous: Previous, settings: Settings) -> bool:
+    """Whether the published build is what this one would make: the same units with the same keys, still in
+    the cache with their validation marks, the same shapes and SHACL engine, the same settings."""
+    if previous.manifest.get("settings") != _settings_digest(settings):
+        return False
+    if previous.validation.get("engine") != default_engine() \
+            or previous.validation.get("shapes") != inputs.fingerprints.digest(inputs.shapes):
+        return False
+    cache = Cache(settings.cache_dir)
+    units = [(ONTOLOGY_UNIT, inputs.ontology)] + [(d.slug, d) for d in inputs.documents]
+    if len(units) != len(previous.units):
+        return False
+    for slug, source in units:
+        before = previous.units.get(source.graph)
+        if before is None or before.get("key") != inputs.key(source) or before.get("slug") != slug:
+            return False
+        mark = cache.valid_named(before.get("mark", ""))
+        if mark is None or not mark.exists() or not cache.quads(slug, before["key"]).exists() \
+                or cache.segments.named(before.get("segment", "")) is None:
+            return False
+    return True
+
+
+def _statistics(units: list[Unit], store: ox.Store, distinct: dict[str, int] | None) -> Statistics:
+    """VoID's counts: those that add up over the union's segments, and the distinct terms (`distinct`, known
+    from the previous build and the change; else asked of the store, whose default graph is at this point of a
+    build the union of the data's graphs: no shapes, no VoID)."""
+    stats = segment_statistics([u.segment for u in units])
+    stats.graphs = {u.graph: u.count for u in units}
+
+    def count(what: str, where: str = "") -> int:
+        found = store.query(f"SELECT (COUNT(DISTINCT {what}) AS ?n) WHERE {{ ?s ?p ?o {where} }}")
+        return int(next(iter(found))[0].value)
+
+    if distinct is None:
+        distinct = {"subjects": count("?s"), "objects": count("?o"), "entities": count("?s", "FILTER(isIRI(?s))")}
+    stats.distinct_subjects, stats.distinct_objects = distinct["subjects"], distinct["objects"]
+    stats.entities = distinct["entities"]
+    return stats
+

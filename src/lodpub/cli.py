@@ -62,19 +62,33 @@ def validate(**options) -> None:
 @main.command()
 @input_options
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(quiet: bool, **options) -> None:
-    """Validate, then publish the store, the dumps and the VoID description into dist/."""
+@click.option("--keep", "keep_builds", type=click.IntRange(1), help="Builds kept in dist/builds, the new one "
+              "included (default 3, or LODPUB_KEEP_BUILDS): their dumps and documents stay served by version.")
+@click.option("--no-wait", is_flag=True, help="Fail at once if another build is writing into the same dist.")
+def build(quiet: bool, no_wait: bool, **options) -> None:
+    """Validate, then publish the store, the dumps and the VoID description as a new build in dist/."""
     from .build import build as run_build
+    from .dist import BuildBusy, no_space
 
     settings = settings_from(**options)
     try:
-        manifest = run_build(settings, progress=not quiet and sys.stderr.isatty())
+        manifest = run_build(settings, progress=not quiet and sys.stderr.isatty(), wait=not no_wait)
     except InputError as error:
         click.echo(error.render(), err=True)
         click.echo(f"build failed: {settings.dist_dir} is unchanged", err=True)
         sys.exit(1)
-    click.echo(f"built {settings.dist_dir}: {len(manifest['graphs'])} graphs, {manifest['quads']} quads, "
-               f"{len(manifest['dumps'])} dump files, base {manifest['base']}")
+    except BuildBusy as error:
+        click.echo(f"build failed: {error}; the published build is unchanged", err=True)
+        sys.exit(1)
+    except Exception as error:
+        if not no_space(error):
+            raise
+        where = f" ({error.filename})" if getattr(error, "filename", None) else ""
+        click.echo(f"build failed: no space left on the device{where}; the published build is unchanged "
+                   f"({settings.dist_dir})", err=True)
+        sys.exit(1)
+    click.echo(f"built {settings.dist_dir}: version {manifest['version']}, {len(manifest['graphs'])} graphs, "
+               f"{manifest['quads']} quads, {len(manifest['dumps'])} dump files, base {manifest['base']}")
 
 
 @main.command()
@@ -138,7 +152,7 @@ def draft(slug: str, append: bool, data_dir: Path | None) -> None:
 def serve(host: str, port: int, workers: int | None, dev: bool, answer_cache_mb: int, access_log: bool,
           **options) -> None:
     """Serve the built data as Linked Data, with a SPARQL endpoint."""
-    from .manifest import read_manifest
+    from .dist import read_manifest
     from .server import serve as run_server
 
     settings = settings_from(**options)

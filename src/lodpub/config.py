@@ -20,6 +20,10 @@ class Settings:
     shapes_dir: Path = Path("shapes")
     # What a build publishes: dumps, VoID and the store the server reads.
     dist_dir: Path = Path("dist")
+    # Builds kept in dist/builds (the published one included): their dumps and documents stay served by version.
+    keep_builds: int = 3
+    # Quads up to which a build states the RDFC-1.0 hash of the whole data (each graph's is always stated).
+    rdfc_whole_limit: int = 500_000
     # Each source document's parsed quads and validation outcome, so a rebuild redoes only what changed.
     cache_dir: Path = Path(".lodpub-cache")
     # A remote SPARQL 1.1 endpoint to serve from instead of the embedded store.

@@ -2,9 +2,10 @@
 
 Dumps are streamed from the build's per-graph files, never held whole in memory:
 - N-Quads is the graphs' sorted N-Quads files, concatenated in the order of their names;
-- N-Triples is the union of the graphs: every line without its graph, sorted and without repeats (an external
-  merge sort, in runs of bounded size);
-- Turtle, JSON-LD and RDF/XML are streamed from that N-Triples file, TriG from the N-Quads file.
+- N-Triples is the union of the graphs: their segments (each line once, in the segment of the first graph
+  that holds it: see segments.py), concatenated in the same order;
+- Turtle and RDF/XML are streamed from that N-Triples file, TriG and JSON-LD (compacted, one @graph per named
+  graph) from the N-Quads file.
 Blank nodes are already named by the order they appear in the inputs, and the gzipped copies carry no
 timestamp: two builds of the same inputs are byte-identical.
 """
@@ -13,12 +14,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import heapq
 import multiprocessing
 import os
-import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +26,12 @@ from tqdm import tqdm
 
 from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat
+from .jsonld import Compactor
+from .segments import Segments, gz_member, write_atomically
 from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
 TYPE = ox.NamedNode(RDF + "type")
-RUN_LINES = 2_000_000      # lines sorted in memory at once by the external merge sort
 GZIP_LEVEL = 6             # zlib's default: 9 costs twice the time for a few percent
 CHUNK = 1 << 20
 PARALLEL_FROM = 50_000_000  # bytes of N-Quads from which dumps are written in one process per core
@@ -53,7 +52,7 @@ class Distribution:
 
 @dataclass
 class Statistics:
-    """What VoID says of the union of the graphs, counted while the dumps stream by."""
+    """What VoID says of the union of the graphs: counts that add up over its segments, and distinct terms."""
 
     triples: int = 0
     distinct_subjects: int = 0
@@ -63,55 +62,56 @@ class Statistics:
     properties: Counter = field(default_factory=Counter)
     graphs: dict[str, int] = field(default_factory=dict)
 
-    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        """Pass the union's triples through (sorted by subject, without repeats), counting them."""
-        last = None
-        for t in triples:
-            self.triples += 1
-            if t.subject != last:
-                last = t.subject
-                self.distinct_subjects += 1
-                self.entities += isinstance(t.subject, ox.NamedNode)
-            self.properties[t.predicate.value] += 1
-            if t.predicate == TYPE:
-                self.classes[str(t.object)] += 1
-            yield t
 
+def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Path, prefixes: dict[str, str],
+                work_dir: Path, progress: bool = False, context: dict | None = None) -> list[Distribution]:
+    """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files and the union's
+    segments (both in dump order: see segments.py).
 
-def write_dumps(graph_files: list[Path], out_dir: Path, prefixes: dict[str, str], work_dir: Path,
-                progress: bool = False) -> tuple[list[Distribution], Statistics]:
-    """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files (in dump order).
-
-    Graph formats get the union of the graphs; dataset formats the quads. The serializations and their
-    compression run in one process per core when the dataset is big enough to be worth it."""
+    N-Quads and N-Triples are concatenations of those files, and their gzipped copies concatenations of the
+    files' gzip members, so no line is parsed, sorted or compressed again for them. The other formats are
+    serialized from these two, in one process per core when the dataset is big enough to be worth it: JSON-LD
+    from the quads, compacted with `context` (jsonld.py), one `@graph` per named graph."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dict(sorted(prefixes.items()))
     paths = {fmt.key: out_dir / f"{DUMP_NAME}.{fmt.extension}" for fmt in RDF_FORMATS}
-    bar = tqdm(total=len(RDF_FORMATS) + 1, desc="   dumps", unit="step", disable=not progress, dynamic_ncols=True)
-    _concatenate(graph_files, paths["nquads"])
-    _union(graph_files, paths["ntriples"], work_dir)
-    bar.update(1)
-    sources = {"turtle": "ntriples", "jsonld": "ntriples", "rdfxml": "ntriples", "trig": "nquads"}
-    jobs = [(key, str(paths[key]), str(paths[sources[key]]) if key in sources else None,
-             prefixes if key in ("turtle", "trig") else None) for key in
-            ("turtle", "jsonld", "rdfxml", "trig", "nquads", "ntriples")]
-    big = paths["nquads"].stat().st_size > PARALLEL_FROM and (os.cpu_count() or 1) > 1
-    written: dict[str, tuple[list[tuple], Statistics | None]] = {}
+    bar = tqdm(total=len(RDF_FORMATS), desc="   dumps", unit="format", disable=not progress, dynamic_ncols=True)
+    written: dict[str, list[tuple]] = {}
+    for key, files in (("nquads", graph_files), ("ntriples", segment_files)):
+        written[key] = _concatenate(files, paths[key])
+        bar.update(1)
+    # Turtle and TriG: a prefix header, then one piece per segment (per graph), each cached beside its source.
+    tag = hashlib.sha256(repr(prefixes).encode("utf-8")).hexdigest()[:12]
+    cores = os.cpu_count() or 1
+    piece_jobs = [("piece", key, [str(f) for f in files[i::cores]], prefixes, tag)
+                  for key, files in (("turtle", segment_files), ("trig", graph_files)) for i in range(cores)]
+    whole = {"jsonld": "nquads", "rdfxml": "ntriples"}     # formats written whole, and what they are read from
+    options = {"jsonld": context or {"@context": prefixes}}
+    jobs = [("whole", key, str(paths[key]), str(paths[source]), options.get(key)) for key, source in whole.items()]
+    jobs += piece_jobs
+    big = paths["nquads"].stat().st_size > PARALLEL_FROM and cores > 1
+    pieces: dict[str, dict[str, str]] = {"turtle": {}, "trig": {}}
     if big:
-        with ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("spawn")) as pool:
-            for key, result in zip([j[0] for j in jobs], pool.map(_dump_job, jobs), strict=True):
-                written[key] = result
-                bar.update(1)
+        with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_dump_job, jobs))
     else:
-        for job in jobs:
-            written[job[0]] = _dump_job(job)
+        results = [_dump_job(job) for job in jobs]
+    for job, result in zip(jobs, results, strict=True):
+        if job[0] == "whole":
+            written[job[1]] = result
             bar.update(1)
+        else:
+            pieces[job[1]].update(zip(job[2], result, strict=True))
+    for key, files in (("turtle", segment_files), ("trig", graph_files)):
+        header = work_dir / f"header-{tag}.{key}"
+        header.write_bytes(_header(prefixes, key))
+        written[key] = _concatenate([header] + [Path(pieces[key][str(f)]) for f in files], paths[key])
+        bar.update(1)
     bar.close()
-    stats = written["turtle"][1]
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
-            for path, gzipped, size, sha in written[fmt.key][0]] + write_rdf12_trig(
-        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE), stats
+            for path, gzipped, size, sha in written[fmt.key]] + write_rdf12_trig(
+        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE)
 
 
 # The RDF 1.2 dump: not in the formats table (nothing negotiates it), served as TriG from /dumps/.
@@ -150,75 +150,92 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
     return _finish(out, TRIG_12)
 
 
-def _dump_job(job) -> tuple[list[tuple], Statistics | None]:
-    """Serialize one format from its source file (if it is not the source itself), then gzip and hash it."""
-    key, path, source, prefixes = job
-    fmt = next(f for f in RDF_FORMATS if f.key == key)
-    stats = None
-    if source is not None:
-        if source.endswith(".nt"):
-            items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
-        else:
-            items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
-        if key == "turtle":
-            stats = Statistics()
-            items = stats.count(items)
-        ox.serialize(items, path, format=fmt.oxigraph, prefixes=prefixes)
-    # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
-    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)], stats
-
-
-def _concatenate(files: list[Path], out: Path) -> None:
-    with open(out, "wb") as sink:
-        for path in files:
-            with open(path, "rb") as source:
-                shutil.copyfileobj(source, sink, CHUNK)
-
-
 def _triple_line(quad_line: bytes) -> bytes:
     """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
     return quad_line[:quad_line.rindex(b" <")] + b" .\n"
 
 
+def segment_statistics(segment_files: list[Path]) -> Statistics:
+    """What VoID says of the union that adds up over its segments (triples, properties, classes)."""
+    stats = Statistics()
+    for path in segment_files:
+        counts = Segments.counts(path)
+        stats.triples += counts["triples"]
+        stats.properties.update(counts["properties"])
+        stats.classes.update(counts["classes"])
+    return stats
+
+
+def _dump_job(job) -> list:
+    """A whole format serialized from its source file, gzipped and hashed; or pieces of Turtle or TriG."""
+    if job[0] == "piece":
+        _, key, sources, prefixes, tag = job
+        return [str(_piece(Path(source), key, prefixes, tag)) for source in sources]
+    _, key, path, source, context = job
+    fmt = next(f for f in RDF_FORMATS if f.key == key)
+    if source.endswith(".nt"):
+        items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
+    if key == "jsonld":
+        with open(path, "wb") as sink:
+            Compactor(context).write_dataset(items, sink)
+    else:
+        ox.serialize(items, path, format=fmt.oxigraph)
+    # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
+    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)]
+
+
+PIECE_FORMATS = {"turtle": (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, "ttl"),
+                 "trig": (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, "trig")}
+
+
+def _piece(source: Path, key: str, prefixes: dict[str, str], tag: str) -> Path:
+    """A segment in Turtle (or a graph's quads in TriG) without its prefix header, beside its source, with its
+    gzip member; `tag` names the prefixes it was written with."""
+    parse_as, fmt, extension = PIECE_FORMATS[key]
+    out = source.with_name(f"{source.name}.{tag}.{extension}")
+    if not out.exists():
+        text = ox.serialize(ox.parse(path=source, format=parse_as, lenient=True), format=fmt, prefixes=prefixes)
+        write_atomically(out, _without_header(text))
+    gz_member(out)
+    return out
+
+
+def _without_header(text: bytes) -> bytes:
+    body = text
+    while body.startswith(b"@prefix "):
+        body = body[body.index(b"\n") + 1:]
+    return body
+
+
+def _header(prefixes: dict[str, str], key: str) -> bytes:
+    """The prefix declarations as the serializer writes them above a piece."""
+    parse_as, fmt, _ = PIECE_FORMATS[key]
+    one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> "
+    one += b".\n" if key == "turtle" else b"<http://example.org/g> .\n"
+    text = ox.serialize(ox.parse(one, format=parse_as), format=fmt, prefixes=prefixes)
+    return text[:len(text) - len(_without_header(text))]
+
+
+def _concatenate(files: list[Path], out: Path) -> list[tuple]:
+    """The files one after the other, and their gzip members likewise: (path, gzipped, size, sha256) of both."""
+    found = []
+    for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
+        digest = hashlib.sha256()
+        with open(target, "wb") as sink:
+            for path in parts:
+                with open(path, "rb") as source:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        sink.write(chunk)
+        found.append((str(target), target != out, target.stat().st_size, digest.hexdigest()))
+    return found
+
+
 def _term(nt: str):
     """A class, from its N-Triples form (an IRI, or rarely a blank node)."""
     return ox.NamedNode(nt[1:-1]) if nt.startswith("<") else ox.BlankNode(nt[2:])
-
-
-def _union(files: list[Path], out: Path, work_dir: Path) -> None:
-    """The union of the graphs as sorted N-Triples without repeats, in runs of at most RUN_LINES lines."""
-    runs: list[Path] = []
-    lines: set[bytes] = set()
-
-    def spill() -> None:
-        run = work_dir / f"run-{len(runs)}.nt"
-        run.write_bytes(b"".join(sorted(lines)))
-        runs.append(run)
-        lines.clear()
-
-    for path in files:
-        with open(path, "rb") as source:
-            lines.update(_triple_line(line) for line in source)
-        if len(lines) >= RUN_LINES:
-            spill()
-    if lines or not runs:
-        spill()
-    if len(runs) == 1:
-        runs[0].replace(out)
-        return
-    handles = [open(run, "rb") for run in runs]
-    try:
-        with open(out, "wb") as sink:
-            last = None
-            for line in heapq.merge(*handles):
-                if line != last:
-                    sink.write(line)
-                    last = line
-    finally:
-        for handle in handles:
-            handle.close()
-        for run in runs:
-            run.unlink(missing_ok=True)
 
 
 def _finish(path: Path, fmt: RdfFormat) -> list[Distribution]:

@@ -31,8 +31,9 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat("rdfxml", "RDF/XML", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "xml",
               ("application/xml", "text/xml")),
     RdfFormat("nquads", "N-Quads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nquads",
-              (), datasets=True),
-    RdfFormat("trig", "TriG", "application/trig", "trig", ox.RdfFormat.TRIG, "trig", (), datasets=True),
+              ("text/x-nquads",), datasets=True),
+    RdfFormat("trig", "TriG", "application/trig", "trig", ox.RdfFormat.TRIG, "trig", ("application/x-trig",),
+              datasets=True),
 )
 
 # The formats a single description (a graph, not a dataset) is offered in, in order of preference.

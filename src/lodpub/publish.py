@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .config import Settings
-from .manifest import read_manifest
+from .dist import current, read_manifest
 from .store import Credentials, EmbeddedStore, check_store_url, redact
 from .vocab import VOID, Names
 
@@ -80,6 +80,7 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
         check_store_url(to)
     except ValueError as error:
         raise PublishError(f"{error}; give the URL of the store's Graph Store Protocol endpoint") from None
+    settings = settings.replace(dist_dir=current(settings.dist_dir))   # the published build, as it is now
     manifest = read_manifest(settings.dist_dir)
     names = Names(manifest["base"])
     store = EmbeddedStore(settings.store_dir)
@@ -93,6 +94,7 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
                disable=not progress, mininterval=0.5)
     with requests.Session() as session, bar:
         session.trust_env = False    # no ~/.netrc credentials, no proxy from the environment: ours only
+        _answer_digest_challenge(session, graph_url(to, names.dataset), headers, credentials, timeout)
         listed_before = _published_graphs(session, to, names, headers, timeout)
         for graph in graphs:
             triples = [q.triple for q in store.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
@@ -141,6 +143,26 @@ def publish(settings: Settings, to: str, *, credentials: Credentials | None = No
             report.dropped.append(graph)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _answer_digest_challenge(session, url: str, headers: dict[str, str], credentials: Credentials | None,
+                             timeout: float) -> None:
+    """A user and password go out as HTTP Basic, unless the store challenges for Digest (Virtuoso's Graph Store
+    endpoint does): then the session answers with Digest, and every PUT carries it from the start."""
+    import requests
+    from requests.auth import HTTPDigestAuth
+
+    if not credentials or credentials.token:
+        return
+    try:
+        # Asked without credentials: Virtuoso refuses Basic with a 401 that names no scheme.
+        plain = {k: v for k, v in headers.items() if k != "Authorization"}
+        response = session.get(url, headers={**plain, "Accept": N_TRIPLES}, timeout=(10, timeout))
+    except requests.RequestException:
+        return     # the PUTs will say what is wrong with the store
+    if response.status_code == 401 and "digest" in response.headers.get("WWW-Authenticate", "").lower():
+        del headers["Authorization"]
+        session.auth = HTTPDigestAuth(credentials.user, credentials.password)
 
 
 def _published_graphs(session, to: str, names: Names, headers: dict[str, str], timeout: float) -> set[str]:
@@ -245,6 +267,15 @@ class _Upload:
 
     def finish(self) -> None:
         self._count(self.triples)
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, position: int, whence: int = 0) -> int:
+        """Back to the start: requests' Digest authentication sends the body again after a new challenge."""
+        self.position = position
+        self._count(self.triples * position / max(1, len(self.body)))
+        return position
 
     def rewind(self) -> None:
         """A failed attempt: take back the progress it made."""

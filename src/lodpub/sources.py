@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from .anchoring import anchor
 from .evidence import from_annotations
+from .literals import as_stored, changed_forms
 from .locate import excerpt
 from .report import InputError, Problem
 from .vocab import SCHEMA, Names
@@ -85,8 +86,10 @@ def read_text(path: Path) -> str:
 
 
 def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
-    """Parse one Turtle file, naming its blank nodes by order of appearance so that builds are repeatable."""
+    """Parse one Turtle file, naming its blank nodes by order of appearance so that builds are repeatable, and
+    writing each literal as the store will give it back (so that what is served equals what is dumped)."""
     labels: dict[str, ox.BlankNode] = {}
+    literals: set[ox.Literal] = set()
 
     def stable(term):
         if isinstance(term, ox.BlankNode):
@@ -94,11 +97,13 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
             if node is None:
                 node = labels[term.value] = ox.BlankNode(f"{bnode_prefix}b{len(labels)}")
             return node
+        if isinstance(term, ox.Literal):
+            literals.add(term)
         return term
 
     try:
-        return [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
-                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
+        triples = [ox.Triple(stable(t.subject), t.predicate, stable(t.object))
+                   for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
     except SyntaxError as error:
         message = _syntax_message(error)
         shown = excerpt(path, error.lineno, error.offset, getattr(error, "end_lineno", None),
@@ -107,6 +112,10 @@ def parse_turtle(path: Path, base: str, bnode_prefix: str) -> list[ox.Triple]:
                                   line=error.lineno, column=error.offset, severity="Error")]) from None
     except OSError as error:
         raise InputError([Problem(f"cannot read: {error}", file=str(path))]) from None
+    changed = changed_forms(literals)     # the literals the store would give back in another form
+    if not changed:
+        return triples
+    return [ox.Triple(t.subject, t.predicate, changed[o]) if (o := t.object) in changed else t for t in triples]
 
 
 def _syntax_message(error: SyntaxError) -> str:
@@ -126,11 +135,14 @@ def read_source(source: Source, names: Names) -> list[ox.Triple]:
     for path in source.turtle:
         found = parse_turtle(path, names.base, bnode_prefix(source, path))
         if source.text is not None:
-            found = anchor(found, read_text, names.document(source.slug), names, source.slug, path, source.text,
-                           bnode_prefix(source, path))
+            anchored = anchor(found, read_text, names.document(source.slug), names, source.slug, path,
+                              source.text, bnode_prefix(source, path))
+            if anchored is not found:     # minted selectors: their offsets in the form the store gives back
+                anchored = as_stored(anchored)
+            found = anchored
         triples.extend(from_annotations(found, names, source.slug))
     if source.text is not None:
-        triples.append(_text_triple(source, names, triples))
+        triples.append(*as_stored([_text_triple(source, names, triples)]))
     return triples
 
 

@@ -252,6 +252,8 @@ def _scan(text: str, base: str, default_prefixes: dict[str, str]) -> Inspection:
         elif upper == "FROM":
             state, from_keyword = "from", token
 
+    if form is None:    # nothing but a prologue, or nothing at all: no store is asked to make sense of it
+        raise Refused(400, "the query is empty: it needs SELECT, ASK, CONSTRUCT or DESCRIBE")
     if state in ("from", "from-named"):
         raise Refused(400, f"FROM at {_where(text, from_keyword.start)} must be followed by the IRI of one of "
                            "our graphs")

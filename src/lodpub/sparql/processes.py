@@ -79,6 +79,7 @@ class QueryProcesses:
         self._lock = threading.Lock()
         self.fair = Slots(self.slots)
         self._pid = os.getpid()
+        self._retired = False
         atexit.register(self.close)
 
     def start(self) -> None:
@@ -137,7 +138,21 @@ class QueryProcesses:
 
     def _give_back(self, slot: _Slot) -> None:
         with self._lock:
-            self._idle.append(slot)
+            if not self._retired:
+                self._idle.append(slot)
+                return
+            self._every.discard(slot)
+        slot.kill()
+
+    def retire(self) -> None:
+        """No more queries are expected (the application is no longer served): the idle processes end now,
+        each running one once its answer is back; a query that still comes gets a process that ends after it."""
+        with self._lock:
+            self._retired = True
+            idle, self._idle = self._idle, []
+            self._every.difference_update(idle)
+        for slot in idle:
+            slot.kill()
 
     def close(self) -> None:
         """End every query process, running or idle (when the serving process ends)."""

@@ -5,13 +5,14 @@ Nothing happens at import time; `create_app(settings)` opens the store and wires
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
 
 from ..config import Settings
-from ..manifest import build_id, read_manifest
+from ..dist import build_id, current, is_layout, read_manifest
 from ..sparql.limits import Slots
 from ..store import Credentials, EmbeddedStore, RemoteStore, StoreError, StoreTimeout
 from ..vocab import Names
@@ -83,15 +84,19 @@ def _bounded_body():
     environ.pop("HTTP_TRANSFER_ENCODING", None)
 
 
-def create_app(settings: Settings | None = None, store=None) -> Flask:
-    """The WSGI application: any WSGI server runs it (`lodpub serve` runs it under granian)."""
+def create_app(settings: Settings | None = None, store=None, start_queries: bool = True) -> Flask:
+    """The WSGI application: any WSGI server runs it (`lodpub serve` runs it under granian). With
+    `start_queries` false, query processes are started only when a query comes (an older build's app)."""
     settings = settings or Settings.from_env()
+    published = settings.dist_dir
+    settings = settings.replace(dist_dir=current(published))    # this build, whatever is published later
     manifest = read_manifest(settings.dist_dir)
     if manifest["base"] != settings.base:
         # The data's IRIs are minted at build time; serving them under another base would break them.
         settings = settings.replace(base=manifest["base"])
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    given_store = store is not None
     store = store or open_store(settings)
     cache = AnswerCache(build_id(manifest), settings.answer_cache_bytes)
     app.extensions["lodpub"] = {
@@ -100,7 +105,7 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         "store": store,
         "manifest": manifest,
         "cache": cache,
-        "queries": _query_processes(store, settings),
+        "queries": _query_processes(store, settings, start_queries),
         "slots": Slots(settings.query_slots),    # fairness for a remote store's queries
     }
     errors.register(app)
@@ -115,15 +120,41 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
         app.register_blueprint(module.blueprint)
     if settings.answer_cache_bytes > 0:
         app.wsgi_app = CachedAnswers(app.wsgi_app, cache)
+    if is_layout(published) and not given_store:
+        # The kept builds by version, from their own stores; over the embedded store, the published build
+        # followed as it changes (web/builds.py). An app of an older build starts no query processes (its
+        # Mementos are documents and dumps); an app that stops being used stops its own (retire_app).
+        from .builds import Builds
+
+        local = dataclasses.replace(settings, store_url=None)
+        inner = app.wsgi_app
+
+        def make_app(folder, is_current: bool):
+            return create_app(dataclasses.replace(local, dist_dir=folder), start_queries=is_current)
+
+        def retire(old) -> None:
+            retire_app(app if old is inner else old)
+
+        app.wsgi_app = Builds(inner, published, settings.dist_dir.name, make_app,
+                              follow=not settings.store_url, retire=retire)
     return app
 
 
-def _query_processes(store, settings: Settings):
+def _query_processes(store, settings: Settings, start: bool = True):
     """Killable query processes over the embedded store (a remote store keeps its own time limit)."""
     if not isinstance(store, EmbeddedStore):
         return None
     from ..sparql.processes import QueryProcesses
 
     processes = QueryProcesses(store.path, settings.query_slots)
-    processes.start()
+    if start:
+        processes.start()
     return processes
+
+
+def retire_app(app) -> None:
+    """An application no longer served (a build replaced or dropped): its query processes end, each once its
+    query (if any) is answered, so that they do not pile up build after build."""
+    extensions = getattr(app, "extensions", {}).get("lodpub") or {}
+    if extensions.get("queries") is not None:
+        extensions["queries"].retire()

@@ -1,7 +1,8 @@
 """The one answer cache of a serving process: whole answers in front of Flask, and the parts Flask computes.
 
 A serving process serves one build: every answer to a GET is a function of the build, the path, the query
-string and the representation the Accept header negotiates (web/negotiation.py), and of nothing else (CORS is
+string, the representation the Accept header negotiates (web/negotiation.py) and whether Accept-Encoding
+allows gzip (dumps are sent gzip-encoded then), and of nothing else (CORS is
 `*` for every origin, so `Origin` changes nothing). So `CachedAnswers`, a WSGI middleware, keeps whole answers
 under exactly that key and gives them again, byte for byte, without going through Flask; and `cached` keeps
 what handlers compute (descriptions, indexes) for requests the middleware does not keep. Both live in one
@@ -22,7 +23,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 from cachetools import LRUCache
-from werkzeug.http import parse_date, parse_etags, unquote_etag
+from werkzeug.http import parse_accept_header, parse_date, parse_etags, unquote_etag
 
 from .negotiation import accept_class
 
@@ -87,7 +88,8 @@ class CachedAnswers:
         if method not in ("GET", "HEAD") or any(h in environ for h in NEVER_WITH):
             return self.app(environ, start_response)
         key = ("answer", environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""),
-               environ.get("QUERY_STRING", ""), accept_class(environ.get("HTTP_ACCEPT")))
+               environ.get("QUERY_STRING", ""), accept_class(environ.get("HTTP_ACCEPT")),
+               _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")))
         entry = self.cache.get(key)
         if entry is not None:
             status, headers, body = entry
@@ -123,6 +125,12 @@ class CachedAnswers:
         entry = (seen["status"], list(seen["headers"]), bytes(body))
         self.cache.put(key, entry, len(body) + OVERHEAD)
         return [entry[2]]
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    """Whether Accept-Encoding allows gzip: dumps are sent gzip-encoded only then, so an answer kept for one
+    kind of client is never replayed to the other (a gzip body to rapper, say)."""
+    return parse_accept_header(header)["gzip"] > 0 if header else False
 
 
 def _not_modified(environ: dict, headers: list[tuple[str, str]]) -> bool:

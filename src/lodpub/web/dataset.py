@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 
 from ..formats import rdf_format
+from ..jsonld import CONTEXT_FILE
+from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
 from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
 from .documents import serve_graph
@@ -21,6 +23,9 @@ from .graph import Index
 from .view import View, best_literal
 
 blueprint = Blueprint("dataset", __name__)
+GZ = ".gz"
+GZIP_MEDIA_TYPE = "application/gzip"
+GENERIC_TYPES = ("application/xml", "text/xml", "application/json", "text/plain")
 DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+){1,2}$")
 
 
@@ -70,25 +75,57 @@ def render_dataset(triples: list[ox.Triple]) -> str:
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)
 
 
+@blueprint.route("/context.jsonld")
+def jsonld_context():
+    """The JSON-LD context of the dump and of every JSON-LD document (written into each of them as well)."""
+    path = settings().dist_dir / CONTEXT_FILE
+    if not path.is_file():
+        abort(404, "this build has no JSON-LD context")
+    return send_file(path, mimetype=JSONLD_MEDIA_TYPE, conditional=True, etag=True, max_age=None)
+
+
 @blueprint.route("/dumps/<path:name>")
 def dump(name: str):
-    """One dump file of the build; nothing outside `dist/dumps` is ever reachable."""
+    """One dump file of the build; nothing outside `dist/dumps` is ever reachable.
+
+    Each dump is stored plain and gzipped. Whichever URL is asked, an RDF client gets the RDF, sent from the
+    gzipped copy with `Content-Encoding: gzip` when it accepts gzip (HTTP libraries, browsers and RDF tools
+    decode it as it comes), else plain. The `.gz` URL is the compressed file to download (`application/gzip`,
+    an attachment, never decoded on the way) unless the client's Accept header asks for the dump's RDF
+    format itself, as raptor's rapper does, rather than for anything at all (curl, wget, a browser)."""
     if not DUMP_NAME.match(name):
-        abort(404, "no such dump: dump names are like lodpub.ttl or lodpub.nt.gz")
+        abort(404, "no dump named like this: dump names are like lodpub.ttl or lodpub.nt.gz")
     folder = settings().dumps_dir.resolve()
     path = (folder / name).resolve()
     if path.parent != folder or not path.is_file():
         abort(404, f"no dump named {name}")
-    stem, _, extension = name.removesuffix(".gz").rpartition(".")
+    gz_url = name.endswith(GZ)
     try:
-        media_type = "application/gzip" if name.endswith(".gz") else rdf_format(extension).media_type
+        fmt = rdf_format(name.removesuffix(GZ).rpartition(".")[2])
     except KeyError:
         abort(404, f"no dump named {name}")
-    response = send_file(path, mimetype=media_type, conditional=True, etag=True, max_age=None,
-                         download_name=name, as_attachment=False)
-    if name.endswith(".gz"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    plain, packed = folder / name.removesuffix(GZ), folder / (name.removesuffix(GZ) + GZ)
+    if gz_url and not _asks_for(fmt):
+        response = send_file(packed, mimetype=GZIP_MEDIA_TYPE, conditional=True, etag=True, max_age=None,
+                             download_name=name, as_attachment=True)
+    else:
+        encode = request.accept_encodings["gzip"] > 0 and packed.is_file()
+        response = send_file(packed if encode else plain, mimetype=fmt.media_type, conditional=True, etag=True,
+                             max_age=None, download_name=plain.name, as_attachment=False)
+        if encode:
+            response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    if gz_url:
+        response.vary.add("Accept")
     return response
+
+
+def _asks_for(fmt) -> bool:
+    """Whether the Accept header names the format (not through a wildcard or a generic XML, JSON or text
+    type) above the gzip file."""
+    accept = request.accept_mimetypes
+    named = [q for value, q in accept if value in (fmt.media_type, *fmt.aliases) and value not in GENERIC_TYPES]
+    return bool(named) and max(named) > accept.quality(GZIP_MEDIA_TYPE)
 
 
 def _partitions(index, ds, link: str, term: str, count: str) -> list[tuple]:

@@ -123,23 +123,26 @@ def _closure_query(ref: str) -> str:
             previous = node
         branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
     # The evidence: spans supporting the thing or one of its blank nodes, and their (blank) selectors.
-    for holder in (f"{ref} lpo:supportedBy ?span",
-                   f"{ref} ?e0 ?eb FILTER(isBlank(?eb)) ?eb lpo:supportedBy ?span"):
-        branches.append(f"{{ {holder} FILTER(isIRI(?span)) ?span ?p ?o BIND(?span AS ?s) }}")
-        branches.append(f"{{ {holder} FILTER(isIRI(?span)) ?span ?e1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}")
+    # (The span is bound as ?s directly where it is the subject: Virtuoso 7.2's compiler fails on a BIND in a
+    # UNION beside a VALUES branch.)
+    for holder in (f"{ref} lpo:supportedBy", f"{ref} ?e0 ?eb FILTER(isBlank(?eb)) ?eb lpo:supportedBy"):
+        branches.append(f"{{ {holder} ?s FILTER(isIRI(?s)) ?s ?p ?o }}")
+        branches.append(f"{{ {holder} ?span FILTER(isIRI(?span)) ?span ?e1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}")
     return "CONSTRUCT { ?s ?p ?o } WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
 
 
 # An incoming link the build added because our ontology makes its property a superproperty of the one the
 # data states (lpo:sender -> schema:agent, prov:wasAssociatedWith) repeats that link: count and show it once.
-# The pairs (subproperty, superproperty) are read once per process; as a VALUES table the check is a lookup per
-# link, where a property path evaluated per link took half a second for a hub of 7,000 links at 1M triples.
-def _stated(ref: str) -> str:
-    pairs = subproperty_pairs()
-    if not pairs:
-        return ""
-    rows = " ".join(f"({iri_ref(sub)} {iri_ref(sup)})" for sub, sup in pairs)
-    return f"FILTER NOT EXISTS {{ VALUES (?sub ?p) {{ {rows} }} ?s ?sub {ref} }}"
+# The pairs (subproperty, superproperty) are read once per process; the check is a lookup per link, made here
+# over the links read (Virtuoso 7.2's compiler fails on the same check as a FILTER NOT EXISTS over VALUES).
+def _stated(rows: list[dict]) -> list[dict]:
+    subs: dict[str, set[str]] = {}
+    for sub, sup in subproperty_pairs():
+        subs.setdefault(sup, set()).add(sub)
+    if not subs:
+        return rows
+    links = {(row["s"], row["p"].value) for row in rows}
+    return [row for row in rows if not any((row["s"], sub) in links for sub in subs.get(row["p"].value, ()))]
 
 
 def subproperty_pairs() -> list[tuple[str, str]]:
@@ -147,9 +150,23 @@ def subproperty_pairs() -> list[tuple[str, str]]:
     from .cache import cached
 
     def read() -> list[tuple[str, str]]:
-        rows = select("SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subPropertyOf+ ?super "
-                      "FILTER(?sub != ?super && isIRI(?sub) && isIRI(?super)) }")
-        return sorted((row["sub"].value, row["super"].value) for row in rows)
+        # The direct pairs, closed here: Virtuoso 7.2 refuses a property path with neither end given
+        # ("transitive start not given"), and the hierarchy is small.
+        rows = select("SELECT DISTINCT ?sub ?super WHERE { ?sub rdfs:subPropertyOf ?super "
+                      "FILTER(isIRI(?sub) && isIRI(?super)) }")
+        supers: dict[str, set[str]] = {}
+        for row in rows:
+            supers.setdefault(row["sub"].value, set()).add(row["super"].value)
+        pairs = set()
+        for sub in supers:
+            seen, todo = set(), list(supers[sub])
+            while todo:
+                up = todo.pop()
+                if up not in seen:
+                    seen.add(up)
+                    todo.extend(supers.get(up, ()))
+            pairs.update((sub, up) for up in seen if up != sub)
+        return sorted(pairs)
 
     return cached("subproperty pairs", read, lambda pairs: 200 * len(pairs) + 64)
 
@@ -160,7 +177,7 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
 
     The links are sorted here, by property then subject (blank nodes first, as SPARQL orders them): Oxigraph's
     ORDER BY took 0.2 to 0.5 s over the 4,000 links of a hub at 1M triples, reading them all 0.08 s."""
-    rows = select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} {_stated(ref)} }}")
+    rows = _stated(list(select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} }}")))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["p"].value] = counts.get(row["p"].value, 0) + 1
@@ -276,7 +293,10 @@ TIME_PROPERTIES: tuple[str, ...] = (
 
 def quotes_around(ref: str, var: str) -> str:
     """The graph pattern of the quotes that are, or are said by, in, on the occasion of, or about `ref`."""
-    return (f"{{ VALUES {var} {{ {ref} }} }} UNION {{ {var} ?link {ref} }} UNION "
+    # The thing itself by BIND after its type: Virtuoso 7.2 answers nothing for a UNION with a branch that is only
+    # a VALUES, and lets a bare BIND branch through the FILTER EXISTS below.
+    return (f"{{ {ref} a ?c0 . VALUES ?c0 {{ lpo:Quote schema:Quotation }} BIND({ref} AS {var}) }} UNION "
+            f"{{ {var} ?link {ref} }} UNION "
             f"{{ {var} prov:wasGeneratedBy ?act . ?act lpo:occasion {ref} }} "
             f"FILTER EXISTS {{ {var} a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }} }}")
 

@@ -83,6 +83,9 @@ def links(document: Document) -> list[str]:
            for r in REPRESENTATIONS]
     out.append(link(settings().license, "license"))
     out.append(link(href(names().dataset), VOID + "inDataset"))
+    # The JSON-LD context each JSON-LD document carries, published on its own.
+    out.append(link(href(names().base + "context.jsonld"), "http://www.w3.org/ns/json-ld#context",
+                    "application/ld+json"))
     if document.topic:
         out.append(link(href(document.topic), FOAF + "primaryTopic"))
     if document.pages > 1:

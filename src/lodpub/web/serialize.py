@@ -2,20 +2,23 @@
 
 Turtle comes from lodpub.turtle (the described thing first, a prefix per kind of thing, blank nodes nested);
 N-Triples and RDF/XML from pyoxigraph's serializers (with our prefixes where the format has them); JSON-LD
-from rdflib's, which writes a compact document with an `@context` of our prefixes, so that a JSON client
-reads `schema:name` rather than full IRIs.
+compacted with the build's context (jsonld.py: our ontology's terms and the prefixes), written into each
+document so that any processor reads it without fetching anything, the thing described first.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from .. import turtle
 from ..formats import RdfFormat
-from ..terms import rdflib_graph
-from .context import names
+from ..jsonld import CONTEXT_FILE, Compactor
+from .context import names, settings
 from .describe import HYDRA
 
 PREFIXED = ("turtle", "rdfxml")
@@ -37,6 +40,19 @@ def used(triples: list[ox.Triple], known: dict[str, str]) -> dict[str, str]:
             if any(x.startswith(ns) for x in (stems if ns.endswith(("/", "#")) else iris))}
 
 
+def compactor() -> Compactor:
+    """The build's JSON-LD context, read once per process."""
+    return _compactor(str(settings().dist_dir / CONTEXT_FILE))
+
+
+@functools.lru_cache(maxsize=4)
+def _compactor(path: str) -> Compactor:
+    try:
+        return Compactor(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:      # a build from before there was a context: the prefixes alone
+        return Compactor({"@context": prefixes()})
+
+
 def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat, focus: str | None = None) -> bytes:
     """The triples in the format; `focus`, the thing they describe, comes first where the format lets us."""
     listed = list(triples)
@@ -45,6 +61,5 @@ def serialize(triples: Iterable[ox.Triple], fmt: RdfFormat, focus: str | None = 
         iris = {term.value for t in listed for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
         return turtle.write(listed, {**known, **turtle.dataset_prefixes(names().base, iris, known)}, focus)
     if fmt.key == "jsonld":
-        graph = rdflib_graph(listed)
-        return graph.serialize(format="json-ld", context=used(listed, prefixes()), indent=1).encode("utf-8")
+        return compactor().document(listed, focus)
     return ox.serialize(listed, format=fmt.oxigraph, prefixes=used(listed, prefixes()) if fmt.key in PREFIXED else None)
