@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lodpub.build import _context_of, _mentioned, triple_line
+from lodpub.build import _context_of, _mentioned
 from lodpub.config import Settings
+from lodpub.segments import triple_line
 from lodpub.sources import folder_source, read_source
 from lodpub.validate import ENGINES, Validator, resolve_shape_namespaces
 from lodpub.vocab import Names

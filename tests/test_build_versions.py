@@ -248,6 +248,26 @@ def test_unknown_versions_and_paths_are_404_with_a_message(builds):
     assert get(builds, "timemap/doc/document/no-such-report", "application/link-format").status_code == 404
 
 
+def test_a_timemap_that_opens_older_builds_answers_when_the_list_of_builds_goes_stale_meanwhile(builds,
+                                                                                                 monkeypatch):
+    """The middleware lists the kept builds again once a second has passed. A listing gone stale while a TimeMap
+    opened an older build's store (slow under load) once deadlocked the process; here every listing is stale."""
+    import threading
+
+    from lodpub.web import builds as middleware
+    from lodpub.web import create_app
+
+    monkeypatch.setattr(middleware, "FOLLOW_EVERY", 0.0)
+    client = create_app(builds.settings, start_queries=False).test_client()
+    answers: list = []
+    asking = threading.Thread(target=lambda: answers.append(client.get("/timemap/" + DOCUMENT)), daemon=True)
+    asking.start()
+    asking.join(60)
+    assert answers, "the TimeMap request never returned: the process is stuck"
+    assert answers[0].status_code == 200
+    assert len(re.findall(r'rel="[a-z ]*memento"', answers[0].get_data(as_text=True))) == 2
+
+
 def test_builds_beyond_the_kept_number_are_removed_and_no_longer_served(builds):
     settings = builds.settings.replace(keep_builds=2)
     for seed in (3, 4):

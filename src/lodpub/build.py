@@ -48,7 +48,7 @@ from .jsonld import CONTEXT_FILE, make_context
 from .literals import as_stored
 from .locate import locate
 from .report import InputError, Problem
-from .segments import Segments, gz_member
+from .segments import Segments, gz_member, triple_line
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
@@ -538,11 +538,6 @@ def _as_stored(quads_now: list[ox.Quad]) -> set[ox.Quad]:
     scratch = ox.Store()
     scratch.extend(quads_now)
     return set(scratch)
-
-
-def triple_line(quad_line: bytes) -> bytes:
-    """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
-    return quad_line[:quad_line.rindex(b" <")] + b" .\n"
 
 
 def _mentioned(own_nt: bytes) -> tuple[set[bytes], set[bytes]]:

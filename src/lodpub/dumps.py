@@ -27,7 +27,7 @@ from tqdm import tqdm
 from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat
 from .jsonld import Compactor
-from .segments import Segments, gz_member, write_atomically
+from .segments import Segments, gz_member, triple_line, write_atomically
 from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
 
 DUMP_NAME = "lodpub"
@@ -142,17 +142,12 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
                 lines = data.splitlines(keepends=True)
                 # One quad per line, in order: the cached N-Quads files have no blank or comment lines.
                 quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-                plain = [_triple_line(line).decode("utf-8") for line in lines]
+                plain = [triple_line(line).decode("utf-8") for line in lines]
                 sink.writelines(line.encode("utf-8") for line in rdf12_lines(quads, evidence_class, plain))
             else:
                 sink.write(data.replace(b" " + graph + b" .\n", b" .\n"))
             sink.write(b"}\n")
     return _finish(out, TRIG_12)
-
-
-def _triple_line(quad_line: bytes) -> bytes:
-    """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
-    return quad_line[:quad_line.rindex(b" <")] + b" .\n"
 
 
 def segment_statistics(segment_files: list[Path]) -> Statistics:

@@ -25,15 +25,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-__all__ = ["Segments", "gz_member", "triple_lines", "write_atomically"]
+__all__ = ["Segments", "gz_member", "triple_line", "triple_lines", "write_atomically"]
 
 GZIP_LEVEL = 6
 RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
+def triple_line(quad_line: bytes) -> bytes:
+    """An N-Quads line of a named graph without its graph (an IRI, the last term on the line)."""
+    return quad_line[:quad_line.rindex(b" <")] + b" .\n"
+
+
 def triple_lines(quads_file: Path) -> list[bytes]:
-    """The lines of a unit's N-Quads file without their graph (an IRI, the last term on each line)."""
-    return [line[:line.rindex(b" <")] + b" .\n" for line in quads_file.read_bytes().splitlines(keepends=True)]
+    """The lines of a unit's N-Quads file without their graph."""
+    return [triple_line(line) for line in quads_file.read_bytes().splitlines(keepends=True)]
 
 
 def write_atomically(path: Path, data: bytes) -> None:

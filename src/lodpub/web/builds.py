@@ -105,11 +105,12 @@ class Builds:
         version, app = self.current
         if build.version == version:
             return app
+        room = max(2, len(self.builds()))    # read before the lock: builds() may take it
         with self.lock:
             app = self.others.get(build.version)
             if app is None:
                 app = self.others[build.version] = self.make_app(build.folder, False)
-                while len(self.others) > max(2, len(self.builds())):
+                while len(self.others) > room:
                     self.retire(self.others.popitem(last=False)[1])
             else:
                 self.others.move_to_end(build.version)
