@@ -9,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 version=5.6.0
 dir=.tools/jena
-if compgen -G "$dir/lib/jena-cmds*.jar" >/dev/null; then
-    exit 0
-fi
+for jar in "$dir"/lib/jena-cmds*.jar; do
+    [ -e "$jar" ] && exit 0          # (-e: a link into a Debian package since removed does not count)
+done
 mkdir -p "$dir"
 rm -rf "$dir/lib.new"
 
@@ -34,7 +34,8 @@ from_maven() {
   </dependencies>
 </project>
 POM
-    (cd "$dir" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib.new)
+    (cd "$dir" && mvn -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib.new \
+        > mvn.log 2>&1)
 }
 
 from_debian() {
@@ -70,7 +71,7 @@ PY
 if from_maven; then
     echo "Jena $version from Maven Central in $dir/lib"
 elif rm -rf "$dir/lib.new" && from_debian; then
-    echo "Maven Central not reached: Debian's Jena (libapache-jena-java) in $dir/lib"
+    echo "Maven Central not reached ($dir/mvn.log says why): Debian's Jena (libapache-jena-java) in $dir/lib"
 else
     echo "Jena not installed: neither Maven Central nor Debian's libapache-jena-java (apt-get install" \
          "libapache-jena-java default-jre-headless) is to be had here" >&2
