@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import rdflib
+import requests
 from rdflib.compare import isomorphic
 
 from .conftest import BASE, SMALL_PAGE, LiveServer
@@ -281,3 +282,25 @@ def test_incoming_links_from_blank_nodes_come_with_their_blank_node_details(tmp_
                 assert len(during) == 1, "the blank subject's own triples are there"
                 assert any(t.subject == during[0] and t.predicate.value == ex + "year" for t in d.triples), \
                     "and those of the blank node it reaches"
+
+
+# --- A property with many values, a page at a time ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def many_valued(sparql) -> tuple[str, str, int]:
+    """The named thing with the most values of one property (other than rdf:type): a hub's supporting spans."""
+    row = sparql(f"""SELECT ?s ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && ?p != rdf:type
+        && STRSTARTS(STR(?s), "{BASE}id/")) }} GROUP BY ?s ?p ORDER BY DESC(?n) ?s ?p LIMIT 1""")[0]
+    assert int(row["n"]) > SMALL_PAGE
+    return row["s"], row["p"], int(row["n"])
+
+
+def test_a_property_with_more_values_than_a_page_shows_one_page_and_a_query_for_all(small_pages, many_valued):
+    iri, predicate, total = many_valued
+    page = Page(get(url_of(small_pages, iri), "text/html").text)
+    assert f"{SMALL_PAGE} of {total} shown" in page.text
+    queries = [href for href, text in page.anchors if text == "this query" and "sparql?query=" in href]
+    assert queries
+    answers = [requests.get(small_pages.url + href.lstrip("/"), headers={"Accept": "application/sparql-results+json"},
+                            timeout=30).json()["results"]["bindings"] for href in queries]
+    assert any(len(a) == total for a in answers), "one of the page's queries lists every value of the property"

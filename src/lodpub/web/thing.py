@@ -287,7 +287,7 @@ def render(description: Description) -> str:
                   if not r.is_html]
     return render_template(
         "thing.html", view=view, thing=thing, iri=description.iri, description=description,
-        rows=view.rows(thing, skip=(TEXT,) if segments is not None else ()),
+        rows=view.rows(thing, skip=(TEXT,) if segments is not None else (), limit=settings().page_size),
         evidence=spans[:shown], evidence_total=len(spans), own_quote=own_quote,
         quotes=other_quotes[:shown], more_quotes=len(other_quotes) > shown,
         quotes_query=quotes_query(description.iri),

@@ -86,6 +86,8 @@ class Row:
     predicate: ox.NamedNode
     values: list
     also: list[ox.NamedNode] = field(default_factory=list)   # superproperties stating the same values
+    total: int = 0                 # how many values it has, when more than are shown
+    all_query: str | None = None   # then: a SPARQL query that lists them all
 
 
 def _same(values: list) -> tuple:
@@ -214,8 +216,9 @@ class View:
         return sorted((t for t in self.index.objects(subject, TYPE) if isinstance(t, ox.NamedNode) and t not in shown),
                       key=lambda t: self.curie(t.value))
 
-    def rows(self, subject, skip: tuple[str, ...] = ()) -> list[Row]:
-        """Its properties, labelled, with the values a superproperty repeats folded into the subproperty."""
+    def rows(self, subject, skip: tuple[str, ...] = (), limit: int | None = None) -> list[Row]:
+        """Its properties, labelled, with the values a superproperty repeats folded into the subproperty; at most
+        `limit` values of each shown (a hub is supported by thousands of spans), with a query for the rest."""
         props = {p: list(values) for p, values in self.index.properties(subject).items()
                  if p != TYPE and p.value not in skip}
         rows: dict[ox.NamedNode, Row] = {
@@ -229,8 +232,13 @@ class View:
                 if len(remaining) < len(row.values):
                     rows[p].also.append(row.predicate)
                     row.values = remaining
-        return _merge_equal(sorted((r for r in rows.values() if r.values),
-                                   key=lambda r: (self.label(r.predicate).lower(), r.predicate.value)))
+        merged = _merge_equal(sorted((r for r in rows.values() if r.values),
+                                     key=lambda r: (self.label(r.predicate).lower(), r.predicate.value)))
+        for row in merged:
+            if limit is not None and len(row.values) > limit:
+                row.total, row.values = len(row.values), row.values[:limit]
+                row.all_query = f"SELECT ?value WHERE {{ {subject} {row.predicate} ?value }}"
+        return merged
 
     def list_items(self, term) -> list | None:
         """The members, when a blank node is the head of an RDF collection (rdf:first / rdf:rest)."""
