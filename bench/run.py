@@ -74,6 +74,30 @@ def tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process tree has used so far."""
+    ticks = 0
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def settle(servers: list, most: float = 60.0) -> None:
+    """Wait until no server is still working through what an earlier load test left it (a slow server keeps
+    answering queued requests after wrk stops): each load test then has the cores to itself."""
+    deadline = time.monotonic() + most
+    while time.monotonic() < deadline:
+        before = sum(cpu_seconds(s.process.pid) for s in servers if s.process)
+        time.sleep(0.5)
+        if sum(cpu_seconds(s.process.pid) for s in servers if s.process) - before < 0.05:
+            return
+
+
 def rss(pid: int) -> int:
     """Resident memory of a process tree, in bytes."""
     total = 0
@@ -479,25 +503,27 @@ def main(argv: list[str] | None = None) -> None:
             results["queries"][query.key] = found
             for name, figures in found.items():
                 say(f"  {query.key:10} {name:16} {fmt_latency(figures)}")
+        def load(server: Server, paths: list[str], accept: str, name: str, distinct: bool = False) -> dict:
+            settle(running)    # one load test at a time, on cores no server is still busy on
+            return wrk(server.port, paths, accept, args.seconds, work, name, distinct)
+
         for server in running:   # load tests one server at a time: wrk takes every core it is given
             if server.sparql_path:
                 point = [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 1)]
-                results["throughput"].setdefault(REPEATED, {})[server.name] = wrk(
-                    server.port, point, SPARQL_JSON, args.seconds, work, slug(server.name) + "-point")
-                results["throughput"].setdefault(DISTINCT, {})[server.name] = wrk(
-                    server.port, [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)], SPARQL_JSON,
-                    args.seconds, work, slug(server.name) + "-distinct", distinct=True)
+                results["throughput"].setdefault(REPEATED, {})[server.name] = load(
+                    server, point, SPARQL_JSON, slug(server.name) + "-point")
+                results["throughput"].setdefault(DISTINCT, {})[server.name] = load(
+                    server, [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)], SPARQL_JSON,
+                    slug(server.name) + "-distinct", distinct=True)
             if server.name == 'Flask "hello"':
-                results["throughput"].setdefault("hello", {})[server.name] = wrk(
-                    server.port, ["/"], "*/*", args.seconds, work, "hello")
+                results["throughput"].setdefault("hello", {})[server.name] = load(server, ["/"], "*/*", "hello")
             if server.name == "lodpub":
                 for label, accept in (("entity document, Turtle", "text/turtle"),
                                       ("entity document, HTML", "text/html")):
                     paths = entity_paths(params)
                     results["first_fetch"][label] = first_fetch(server.port, paths, accept, args.budget * 3)
                     say(f"  {label}, first fetch: {fmt_latency(results['first_fetch'][label])}")
-                    results["throughput"].setdefault(label, {})[server.name] = wrk(
-                        server.port, paths, accept, args.seconds, work, slug(label))
+                    results["throughput"].setdefault(label, {})[server.name] = load(server, paths, accept, slug(label))
             for key, value in results["throughput"].items():
                 if server.name in value:
                     say(f"  {key}: {value[server.name]}")
