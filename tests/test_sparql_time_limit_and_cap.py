@@ -17,11 +17,13 @@ import pytest
 import rdflib
 import requests
 
+from lodpub.config import Settings
+
 from .conftest import LiveServer
 
 CAP = 5
 WORKERS = 3   # LiveServer's --workers
-SLOTS = 3     # Settings.query_slots
+SLOTS = Settings.query_slots
 SCHEMA = "http://schema.org/"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MANY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"

@@ -144,8 +144,8 @@ def draft(slug: str, append: bool, data_dir: Path | None) -> None:
 @click.option("--store-union", type=click.Choice(["auto", "native", "explicit"]),
               help="How the store's default graph is made the union of the named graphs (default auto).")
 @click.option("--query-slots", type=click.IntRange(1, 64),
-              help="SPARQL queries each worker runs at once, each in a process of its own (default 3).")
-@click.option("--answer-cache", "answer_cache_mb", default=512, show_default=True, type=click.IntRange(0),
+              help="SPARQL queries each worker runs at once, each in a process of its own (default 2).")
+@click.option("--answer-cache", "answer_cache_mb", default=256, show_default=True, type=click.IntRange(0),
               help="Megabytes of answers the server keeps in memory, split among its workers; 0: none.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="A line per request.")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")

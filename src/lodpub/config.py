@@ -39,7 +39,7 @@ class Settings:
     # `lodpub serve` splits its own budget evenly among its worker processes.
     answer_cache_bytes: int = 256 << 20
     # SPARQL queries one serving process runs at once, each in a query process of its own (sparql/processes.py).
-    query_slots: int = 3
+    query_slots: int = 2
     # How deep and how big a query may be, checked on its text before any parser (sparql/guards.py); set well
     # below where Oxigraph's parser and evaluator overflow their stack (docs/security.md).
     query_max_depth: int = 200

@@ -33,7 +33,7 @@ T = TypeVar("T")
 KEPT_STATUSES = ("200", "303", "404")
 NEVER_WITH = ("HTTP_COOKIE", "HTTP_AUTHORIZATION", "HTTP_RANGE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 NOT_IN_304 = frozenset({"content-type", "content-length", "link"})
-OVERHEAD = 512    # what an entry costs beyond its body: key, headers, bookkeeping
+OVERHEAD = 512    # what an entry costs beyond its body, key and headers: the entry itself, the map's bookkeeping
 
 
 class AnswerCache:
@@ -123,8 +123,16 @@ class CachedAnswers:
             raise
         _close(result)
         entry = (seen["status"], list(seen["headers"]), bytes(body))
-        self.cache.put(key, entry, len(body) + OVERHEAD)
+        self.cache.put(key, entry, _weight(key, entry))
         return [entry[2]]
+
+
+def _weight(key: tuple, entry: tuple) -> int:
+    """What a kept answer costs in memory: its body, its key (a query string can be long) and its headers, each
+    Python object with its own overhead, so that the byte budget bounds what the process really holds."""
+    _, headers, body = entry
+    return (len(body) + sum(len(str(part)) + 60 for part in key)
+            + sum(len(name) + len(value) + 2 * 60 + 64 for name, value in headers) + OVERHEAD)
 
 
 def _accepts_gzip(header: str | None) -> bool:
