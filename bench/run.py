@@ -697,7 +697,8 @@ def _err(found: dict) -> str:
 
 
 def _ratio(a, b) -> str:
-    return f"{a / b:.2f}x" if a and b else "n/a"
+    known = a and b and a == a and b == b     # NaN: not measured in this run (--reuse-build)
+    return f"{a / b:.2f}x" if known else "n/a"
 
 
 def update_readme(table: str, size: str) -> None:
