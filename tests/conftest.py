@@ -234,6 +234,14 @@ def server(request, built):
     live.stop()
 
 
+@pytest.fixture(scope="module")
+def site(built):
+    """A server of the module's own over the built data, on the embedded store only."""
+    live = LiveServer(built)
+    yield live
+    live.stop()
+
+
 SMALL_PAGE = 5
 
 

@@ -23,7 +23,6 @@ import requests
 from lodpub.formats import RDF_FORMATS
 
 from . import clients
-from .conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DUMPS = [(f"lodpub.{f.extension}", f) for f in RDF_FORMATS]
@@ -32,13 +31,6 @@ DUMPS = [(f"lodpub.{f.extension}", f) for f in RDF_FORMATS]
 def keeps_graphs(fmt) -> bool:
     """N-Quads, TriG and the JSON-LD dump (one @graph per named graph) hold quads; the others the union."""
     return fmt.datasets or fmt.key == "jsonld"
-
-
-@pytest.fixture(scope="module")
-def site(built):
-    live = LiveServer(built)
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ import requests
 from lodpub.sparql.examples import examples
 from lodpub.vocab import Names
 
-from .conftest import BASE, LiveServer, free_port
+from .conftest import BASE, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -39,13 +39,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 WAIT = 30
-
-
-@pytest.fixture(scope="module")
-def site(built):
-    live = LiveServer(built)
-    yield live
-    live.stop()
 
 
 @pytest.fixture(scope="module")
