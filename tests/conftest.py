@@ -66,13 +66,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def stop_process(process: subprocess.Popen, log) -> None:
-    """Stop a server the tests started: politely, then for good."""
+def stop_process(process: subprocess.Popen, log, seconds: float = 10) -> None:
+    """Stop a server the tests started: politely, then, after `seconds`, for good."""
     process.terminate()
     try:
-        process.wait(10)
+        process.wait(seconds)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
     log.close()
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from .conftest import stop_process
+
 BINARY = "virtuoso-t"
 USER = PASSWORD = "dba"
 
@@ -104,10 +106,4 @@ class VirtuosoServer:
                            capture_output=True, timeout=120)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log, seconds=30)    # Virtuoso writes a checkpoint as it stops

@@ -17,6 +17,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from .conftest import stop_process
+
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -145,12 +147,7 @@ class Browser:
             self._call("DELETE", f"/session/{self.session}")
         except (WebDriverError, OSError):
             pass
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def module_browser(tmp_path_factory):
