@@ -76,6 +76,19 @@ def test_serve_opens_no_control_socket(server):
     assert not [listening[inode] for inode in ours if inode in listening]
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads a process's environment through /proc (Linux)")
+def test_the_query_processes_are_told_to_keep_few_malloc_arenas(site):
+    """Each thread would otherwise get a malloc arena of its own, holding memory no other thread can use."""
+    from .test_sparql_time_limit_and_cap import query_processes
+
+    deadline = time.monotonic() + 20
+    while not (found := query_processes(site)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found, "every worker starts its query processes"
+    for pid in found:
+        assert b"MALLOC_ARENA_MAX=2" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
 def test_serve_needs_only_the_built_dist_not_the_sources(built, tmp_path):
     """A copy of dist/, served with the source folders pointing nowhere: nothing is re-parsed at start."""
     dist = tmp_path / "dist"
