@@ -51,6 +51,7 @@ BASE = "http://localhost:8080/"
 SIZES = {"tiny": 3_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 SPARQL_JSON = "application/sparql-results+json"
 OXIGRAPH_UNION = "Oxigraph server (union graph)"
+HELLO = 'Flask "hello"'
 OXIGRAPH_DEFAULT = "Oxigraph server (default graph)"
 WARM_UP = True
 REPEATED = "point lookup, one URL repeated"
@@ -232,6 +233,9 @@ def get(port: int, path: str, accept: str, timeout: float = 120.0) -> tuple[int,
 
 
 def sparql_path(server: Server, query: str) -> str:
+    """The GET of a query; "/" for a server with no SPARQL endpoint (Flask's "hello", the floor)."""
+    if not server.sparql_path:
+        return "/"
     return f"{server.sparql_path}?{urllib.parse.urlencode({'query': query})}"
 
 
@@ -471,7 +475,7 @@ def main(argv: list[str] | None = None) -> None:
     granian = str(Path(sys.executable).with_name("granian"))
     if "flask" in peers:
         # Under the same server as lodpub, with as many workers and threads.
-        servers.append(Server('Flask "hello"', [granian, "--interface", "wsgi", "--workers", str(args.workers),
+        servers.append(Server(HELLO, [granian, "--interface", "wsgi", "--workers", str(args.workers),
                                                 "--blocking-threads", str(threads_for(Settings())),
                                                 "--host", "127.0.0.1", "--port", "{port}",
                                                 "--working-dir", str(ROOT / "bench"), "hello:app"],
@@ -493,7 +497,8 @@ def main(argv: list[str] | None = None) -> None:
                 results["servers"][server.name]["error"] = server.error
                 say(f"  {server.name}: {server.error}")
         running = [s for s in servers if "error" not in results["servers"][s.name]]
-        asked = [s for s in running if s.sparql_path]
+        # Flask's "hello" is asked "/" at the same moments: the floor of any Flask application under granian.
+        asked = [s for s in running if s.sparql_path or s.name == HELLO]
         for query in [q for q in MIX if q.key not in args.skip.split(",") and asked]:
             # Every SPARQL server is asked each sample in turn: the ratios compare the same moments.
             count = max(5, args.samples // 5) if query.heavy else args.samples
@@ -515,7 +520,7 @@ def main(argv: list[str] | None = None) -> None:
                 results["throughput"].setdefault(DISTINCT, {})[server.name] = load(
                     server, [sparql_path(server, t) for t in MIX[0].texts(params, BASE, 200)], SPARQL_JSON,
                     slug(server.name) + "-distinct", distinct=True)
-            if server.name == 'Flask "hello"':
+            if server.name == HELLO:
                 results["throughput"].setdefault("hello", {})[server.name] = load(server, ["/"], "*/*", "hello")
             if server.name == "lodpub":
                 for label, accept in (("entity document, Turtle", "text/turtle"),
@@ -641,8 +646,10 @@ def markdown(results: dict) -> str:
     if not names:
         return "\n".join(lines) + "\n"
     sparql = [n for n in names if any(n in q for q in results["queries"].values())]
-    head = "| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph union (median) |"
-    lines += [head, "|---" * (len(sparql) + 2) + "|"]
+    hello_asked = HELLO in sparql
+    head = ("| query: median / p95 ms | " + " | ".join(sparql) + " | lodpub / Oxigraph union (median) |"
+            + (" floor: Flask \"hello\" / Oxigraph union |" if hello_asked else ""))
+    lines += [head, "|---" * (len(sparql) + 2 + hello_asked) + "|"]
     for query in MIX:
         row = results["queries"].get(query.key, {})
         cells = []
@@ -651,7 +658,12 @@ def markdown(results: dict) -> str:
             cells.append(f"{found['median_ms']:.2f} / {found['p95_ms']:.2f}" if "median_ms" in found
                          else _err(found))
         ratio = _ratio(row.get("lodpub", {}).get("median_ms"), row.get(OXIGRAPH_UNION, {}).get("median_ms"))
-        lines.append(f"| {query.label} | " + " | ".join(cells) + f" | {ratio} |")
+        union = row.get(OXIGRAPH_UNION, {}).get("median_ms")
+        lines.append(f"| {query.label} | " + " | ".join(cells) + f" | {ratio} |"
+                     + (f" {_ratio(row.get(HELLO, {}).get('median_ms'), union)} |" if hello_asked else ""))
+    if hello_asked:
+        lines += ["", f'{HELLO}: a GET of "/" at the same moments as each query, one request at a time with a new '
+                      "connection each: what a Flask application under granian costs before it does anything."]
     lines += ["", "| requests/s at concurrency 4 | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
     for key, row in results["throughput"].items():
         cells = [f"{row[n]['rps']:,.0f}" if "rps" in row.get(n, {}) else _err(row.get(n, {})) for n in names]

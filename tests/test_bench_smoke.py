@@ -1,7 +1,7 @@
 """The benchmark still runs end to end: a tiny corpus, built and asked the whole mix (no timings asserted).
 
 The real benchmark (`make bench SIZE=1m`) installs Oxigraph, rdflib-endpoint and wrk; this smoke test needs
-none of them and runs lodpub alone.
+none of them and runs lodpub beside Flask's "hello" (the floor), which needs only granian.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from bench.mix import MIX
+from bench.run import HELLO
 
 from .conftest import ROOT
 
@@ -18,7 +19,7 @@ from .conftest import ROOT
 def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "tiny"
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--size", "tiny", "--out", str(out), "--peers", "",
+        [sys.executable, "-m", "bench.run", "--size", "tiny", "--out", str(out), "--peers", "flask",
          "--samples", "3", "--budget", "1", "--seconds", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -29,9 +30,11 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
         answer = results["queries"][query.key]["lodpub"]
         assert "error" not in answer, (query.key, answer)
         assert answer["n"] >= 3
+        assert results["queries"][query.key][HELLO]["n"] >= 3, "the floor is asked at the same moments"
     assert results["servers"]["lodpub"]["peak_rss"] > 0
     table = (out / "results.md").read_text(encoding="utf-8")
-    assert "| query: median / p95 ms | lodpub |" in table
+    assert f'| query: median / p95 ms | {HELLO} | lodpub |' in table
+    assert 'floor: Flask "hello" / Oxigraph union |' in table
     assert "requests/s at concurrency 4" in table
 
 
