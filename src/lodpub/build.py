@@ -711,9 +711,11 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
         void = as_stored(void + describe_versions(names, version, kept, citable["rdfc"]["graphs"]))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
-        replace_graphs(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
-                               names.dataset: list(quads(void, names.dataset))})
-        store.flush()
+        # The store holds neither graph here (an update removed both first). One pass of the bulk loader: its
+        # files go in compressed and leave no write-ahead log, where a transaction leaves a log as big as what
+        # it wrote, for good (the store is served read-only), and a second batch of new files would have the
+        # engine compact the store, which rewrites it uncompressed.
+        store.bulk_extend(list(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])))
         served = checked.quads + len(checked.shapes) + len(void)
         write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)),
                     current_build(dist) / SEARCH_INDEX)
