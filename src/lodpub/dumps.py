@@ -4,16 +4,17 @@ Dumps are streamed from the build's per-graph files, never held whole in memory:
 - N-Quads is the graphs' sorted N-Quads files, concatenated in the order of their names;
 - N-Triples is the union of the graphs: their segments (each line once, in the segment of the first graph
   that holds it: see segments.py), concatenated in the same order;
-- Turtle and RDF/XML are streamed from that N-Triples file, TriG and JSON-LD (compacted, one @graph per named
-  graph) from the N-Quads file.
+- Turtle and RDF/XML are pieces, one per segment, between a head and a tail; TriG and JSON-LD (compacted, one
+  @graph per named graph) likewise, one piece per graph. Pieces are kept in the cache beside their files, so a
+  rebuild writes only those of what changed, and concatenates.
 Blank nodes are already named by the order they appear in the inputs, and the gzipped copies carry no
 timestamp: two builds of the same inputs are byte-identical.
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import io
 import multiprocessing
 import os
 from collections import Counter
@@ -32,7 +33,6 @@ from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX,
 
 DUMP_NAME = "lodpub"
 TYPE = ox.NamedNode(RDF + "type")
-GZIP_LEVEL = 6             # zlib's default: 9 costs twice the time for a few percent
 CHUNK = 1 << 20
 PARALLEL_FROM = 50_000_000  # bytes of N-Quads from which dumps are written in one process per core
 
@@ -70,43 +70,40 @@ def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Pat
 
     N-Quads and N-Triples are concatenations of those files, and their gzipped copies concatenations of the
     files' gzip members, so no line is parsed, sorted or compressed again for them. The other formats are
-    serialized from these two, in one process per core when the dataset is big enough to be worth it: JSON-LD
-    from the quads, compacted with `context` (jsonld.py), one `@graph` per named graph."""
+    written piece by piece (`PIECES`): each segment or graph serialized once, kept beside its file with its
+    gzip member, and the pieces concatenated between a head and a tail; a rebuild serializes only the pieces
+    of what changed. Pieces are written in one process per core when the dataset is big enough to be worth
+    it. JSON-LD is compacted with `context` (jsonld.py), one `@graph` per named graph."""
     out_dir.mkdir(parents=True, exist_ok=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     prefixes = dict(sorted(prefixes.items()))
+    context = context or {"@context": prefixes}
     paths = {fmt.key: out_dir / f"{DUMP_NAME}.{fmt.extension}" for fmt in RDF_FORMATS}
     bar = tqdm(total=len(RDF_FORMATS), desc="   dumps", unit="format", disable=not progress, dynamic_ncols=True)
     written: dict[str, list[tuple]] = {}
+    sources = {"graphs": graph_files, "segments": segment_files}
     for key, files in (("nquads", graph_files), ("ntriples", segment_files)):
         written[key] = _concatenate(files, paths[key])
         bar.update(1)
-    # Turtle and TriG: a prefix header, then one piece per segment (per graph), each cached beside its source.
-    tag = hashlib.sha256(repr(prefixes).encode("utf-8")).hexdigest()[:12]
+    tag = hashlib.sha256(repr((prefixes, context, PIECES_VERSION)).encode("utf-8")).hexdigest()[:12]
     cores = os.cpu_count() or 1
-    piece_jobs = [("piece", key, [str(f) for f in files[i::cores]], prefixes, tag)
-                  for key, files in (("turtle", segment_files), ("trig", graph_files)) for i in range(cores)]
-    whole = {"jsonld": "nquads", "rdfxml": "ntriples"}     # formats written whole, and what they are read from
-    options = {"jsonld": context or {"@context": prefixes}}
-    jobs = [("whole", key, str(paths[key]), str(paths[source]), options.get(key)) for key, source in whole.items()]
-    jobs += piece_jobs
-    big = paths["nquads"].stat().st_size > PARALLEL_FROM and cores > 1
-    pieces: dict[str, dict[str, str]] = {"turtle": {}, "trig": {}}
-    if big:
+    jobs = [(key, [str(f) for f in sources[source][i::cores]], prefixes, context, tag)
+            for key, source in PIECES.items() for i in range(cores)]
+    pieces: dict[str, dict[str, str]] = {key: {} for key in PIECES}
+    if paths["nquads"].stat().st_size > PARALLEL_FROM and cores > 1:
         with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_dump_job, jobs))
+            results = list(pool.map(_pieces, jobs))
     else:
-        results = [_dump_job(job) for job in jobs]
+        results = [_pieces(job) for job in jobs]
     for job, result in zip(jobs, results, strict=True):
-        if job[0] == "whole":
-            written[job[1]] = result
-            bar.update(1)
-        else:
-            pieces[job[1]].update(zip(job[2], result, strict=True))
-    for key, files in (("turtle", segment_files), ("trig", graph_files)):
-        header = work_dir / f"header-{tag}.{key}"
-        header.write_bytes(_header(prefixes, key))
-        written[key] = _concatenate([header] + [Path(pieces[key][str(f)]) for f in files], paths[key])
+        pieces[job[0]].update(zip(job[1], result, strict=True))
+    for key, source in PIECES.items():
+        head, separator, tail = _frame(key, prefixes, context, work_dir, tag)
+        listed = [Path(pieces[key][str(f)]) for f in sources[source]]
+        listed = [piece for piece in listed if piece.stat().st_size]
+        between = [part for i, piece in enumerate(listed)
+                   for part in ([separator, piece] if i and separator.stat().st_size else [piece])]
+        written[key] = _concatenate([head, *between, tail], paths[key])
         bar.update(1)
     bar.close()
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
@@ -125,29 +122,40 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
     (`s p o ~ r {| ... |} .`).
 
     pyoxigraph and Oxigraph 0.5 read it (tested); RDF 1.1 tools (rdflib, pySHACL, rapper) do not, and read the
-    other dumps, which carry the same evidence as reification. A graph without evidence is copied as it is, its
-    graph term cut from the end of each line (an N-Quads line without its graph is a TriG statement); only
-    graphs with evidence are parsed."""
-    marker = f"<{evidence_class}>".encode()
-    with open(out, "wb") as sink:
-        sink.write(b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
-        for path in graph_files:
-            data = path.read_bytes()
-            if not data:
-                continue
+    other dumps, which carry the same evidence as reification. Written like the other formats, one piece per
+    graph kept beside its file; a graph without evidence is copied as it is, its graph term cut from the end of
+    each line (an N-Quads line without its graph is a TriG statement); only graphs with evidence are parsed."""
+    tag = hashlib.sha256(repr((evidence_class, PIECES_VERSION)).encode("utf-8")).hexdigest()[:12]
+    head = out.with_name(f".head-{tag}.trig")
+    write_atomically(head, b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
+    pieces = [_rdf12_piece(path, evidence_class, tag) for path in graph_files]
+    written = _concatenate([head, *(piece for piece in pieces if piece.stat().st_size)], out)
+    for part in (head, head.with_name(head.name + ".gz")):
+        part.unlink()
+    return [Distribution(Path(path), TRIG_12, gzipped, size, sha) for path, gzipped, size, sha in written]
+
+
+def _rdf12_piece(path: Path, evidence_class: str, tag: str) -> Path:
+    piece = path.with_name(f"{path.name}.{tag}.rdf12.trig")
+    if not piece.exists():
+        marker = f"<{evidence_class}>".encode()
+        data = path.read_bytes()
+        body = b""
+        if data:
             first = data[:data.index(b"\n") + 1]
             graph = first[first.rindex(b" <") + 1:].removesuffix(b"\n").removesuffix(b".").rstrip()
-            sink.write(graph + b" {\n")
             if marker in data:
                 lines = data.splitlines(keepends=True)
                 # One quad per line, in order: the cached N-Quads files have no blank or comment lines.
                 quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
                 plain = [triple_line(line).decode("utf-8") for line in lines]
-                sink.writelines(line.encode("utf-8") for line in rdf12_lines(quads, evidence_class, plain))
+                statements = "".join(rdf12_lines(quads, evidence_class, plain)).encode("utf-8")
             else:
-                sink.write(data.replace(b" " + graph + b" .\n", b" .\n"))
-            sink.write(b"}\n")
-    return _finish(out, TRIG_12)
+                statements = data.replace(b" " + graph + b" .\n", b" .\n")
+            body = graph + b" {\n" + statements + b"}\n"
+        write_atomically(piece, body)
+    gz_member(piece)
+    return piece
 
 
 def segment_statistics(segment_files: list[Path]) -> Statistics:
@@ -161,56 +169,66 @@ def segment_statistics(segment_files: list[Path]) -> Statistics:
     return stats
 
 
-def _dump_job(job) -> list:
-    """A whole format serialized from its source file, gzipped and hashed; or pieces of Turtle or TriG."""
-    if job[0] == "piece":
-        _, key, sources, prefixes, tag = job
-        return [str(_piece(Path(source), key, prefixes, tag)) for source in sources]
-    _, key, path, source, context = job
+# The formats written piece by piece, and what their pieces are made from: the union's segments (one piece per
+# segment) or the graphs' N-Quads files (one per graph). A piece is the format's text without its head and tail.
+PIECES = {"turtle": "segments", "trig": "graphs", "rdfxml": "segments", "jsonld": "graphs"}
+PIECES_VERSION = 2    # part of every piece's name: a change to how pieces are written makes them anew
+READ_AS = {"segments": ox.RdfFormat.N_TRIPLES, "graphs": ox.RdfFormat.N_QUADS}
+XML_ROOT, XML_END = b"<rdf:RDF", b"</rdf:RDF>"
+
+
+def _pieces(job) -> list[str]:
+    """The pieces of one format for some of its sources (one job of a process pool: plain values only)."""
+    key, sources, prefixes, context, tag = job
+    return [str(_piece(Path(source), key, prefixes, context, tag)) for source in sources]
+
+
+def _piece(source: Path, key: str, prefixes: dict[str, str], context: dict, tag: str) -> Path:
+    """A segment's or graph's piece of a format, beside its source, with its gzip member; `tag` names the
+    prefixes and context it was written with."""
     fmt = next(f for f in RDF_FORMATS if f.key == key)
-    if source.endswith(".nt"):
-        items = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
-    else:
-        items = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
-    if key == "jsonld":
-        with open(path, "wb") as sink:
-            Compactor(context).write_dataset(items, sink)
-    else:
-        ox.serialize(items, path, format=fmt.oxigraph)
-    # Plain values only: what crosses a process boundary must pickle (pyoxigraph's formats do not).
-    return [(str(d.path), d.gzipped, d.byte_size, d.sha256) for d in _finish(Path(path), fmt)]
-
-
-PIECE_FORMATS = {"turtle": (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, "ttl"),
-                 "trig": (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, "trig")}
-
-
-def _piece(source: Path, key: str, prefixes: dict[str, str], tag: str) -> Path:
-    """A segment in Turtle (or a graph's quads in TriG) without its prefix header, beside its source, with its
-    gzip member; `tag` names the prefixes it was written with."""
-    parse_as, fmt, extension = PIECE_FORMATS[key]
-    out = source.with_name(f"{source.name}.{tag}.{extension}")
+    out = source.with_name(f"{source.name}.{tag}.{fmt.extension}")
     if not out.exists():
-        text = ox.serialize(ox.parse(path=source, format=parse_as, lenient=True), format=fmt, prefixes=prefixes)
-        write_atomically(out, _without_header(text))
+        quads = ox.parse(path=source, format=READ_AS[PIECES[key]], lenient=True)
+        if key == "jsonld":
+            sink = io.BytesIO()
+            Compactor(context).write_graphs(quads, sink)
+            body = sink.getvalue()
+        else:
+            body = _without_frame(ox.serialize(quads, format=fmt.oxigraph, prefixes=prefixes), key)
+        write_atomically(out, body)
     gz_member(out)
     return out
 
 
-def _without_header(text: bytes) -> bytes:
+def _without_frame(text: bytes, key: str) -> bytes:
+    """A serialization without what every piece repeats: the prefixes, or RDF/XML's declaration and root."""
+    if key == "rdfxml":
+        start = text.index(b">", text.index(XML_ROOT)) + 1
+        return text[start:text.rindex(XML_END)]
     body = text
     while body.startswith(b"@prefix "):
         body = body[body.index(b"\n") + 1:]
     return body
 
 
-def _header(prefixes: dict[str, str], key: str) -> bytes:
-    """The prefix declarations as the serializer writes them above a piece."""
-    parse_as, fmt, _ = PIECE_FORMATS[key]
-    one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> "
-    one += b".\n" if key == "turtle" else b"<http://example.org/g> .\n"
-    text = ox.serialize(ox.parse(one, format=parse_as), format=fmt, prefixes=prefixes)
-    return text[:len(text) - len(_without_header(text))]
+def _frame(key: str, prefixes: dict[str, str], context: dict, work_dir: Path, tag: str) -> tuple[Path, ...]:
+    """The head, the separator between pieces and the tail of a format, as files (with gzip members)."""
+    if key == "jsonld":
+        compactor = Compactor(context)
+        parts = (compactor.head(), compactor.SEPARATOR, compactor.TAIL)
+    else:
+        fmt = next(f for f in RDF_FORMATS if f.key == key)
+        one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> "
+        one += b".\n" if PIECES[key] == "segments" else b"<http://example.org/g> .\n"
+        text = ox.serialize(ox.parse(one, format=READ_AS[PIECES[key]]), format=fmt.oxigraph, prefixes=prefixes)
+        body = _without_frame(text, key)
+        start = text.index(body)
+        parts = (text[:start], b"", text[start + len(body):] + (b"\n" if key == "rdfxml" else b""))
+    files = tuple(work_dir / f"{name}-{tag}.{key}" for name in ("head", "separator", "tail"))
+    for path, part in zip(files, parts, strict=True):
+        write_atomically(path, part)
+    return files
 
 
 def _concatenate(files: list[Path], out: Path) -> list[tuple]:
@@ -231,23 +249,6 @@ def _concatenate(files: list[Path], out: Path) -> list[tuple]:
 def _term(nt: str):
     """A class, from its N-Triples form (an IRI, or rarely a blank node)."""
     return ox.NamedNode(nt[1:-1]) if nt.startswith("<") else ox.BlankNode(nt[2:])
-
-
-def _finish(path: Path, fmt: RdfFormat) -> list[Distribution]:
-    """Hash the plain file, and write its gzipped copy (no name, no timestamp), in one pass."""
-    plain = hashlib.sha256()
-    gz_path = path.with_name(path.name + ".gz")
-    with open(path, "rb") as source, open(gz_path, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=GZIP_LEVEL, mtime=0) as sink:
-            while chunk := source.read(CHUNK):
-                plain.update(chunk)
-                sink.write(chunk)
-    packed = hashlib.sha256()
-    with open(gz_path, "rb") as source:
-        while chunk := source.read(CHUNK):
-            packed.update(chunk)
-    return [Distribution(path, fmt, False, path.stat().st_size, plain.hexdigest()),
-            Distribution(gz_path, fmt, True, gz_path.stat().st_size, packed.hexdigest())]
 
 
 def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],

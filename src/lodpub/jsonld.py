@@ -139,25 +139,27 @@ class Compactor:
         body = {**self.context, "@graph": self.nodes(triples, main)}
         return json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8")
 
-    def write_dataset(self, quads: Iterable[ox.Quad], sink: IO[bytes]) -> None:
-        """The dataset as one document with one `@graph` per named graph, from quads grouped by graph and, in
-        each graph, by subject (as the build's sorted N-Quads are); streamed, one node at a time."""
-        sink.write(b'{\n "@context": ')
-        sink.write(json.dumps(self.context["@context"], ensure_ascii=False, indent=1).encode("utf-8"))
-        sink.write(b',\n "@graph": [')
-        first_graph = True
-        for graph, in_graph in itertools.groupby(quads, key=lambda q: q.graph_name):
-            sink.write(b"\n" if first_graph else b",\n")
-            first_graph = False
+    def head(self) -> bytes:
+        """What a dataset document starts with: the context, and the opening of the list of named graphs."""
+        context = json.dumps(self.context["@context"], ensure_ascii=False, indent=1).encode("utf-8")
+        return b'{\n "@context": ' + context + b',\n "@graph": ['
+
+    SEPARATOR = b","
+    TAIL = b"\n ]\n}\n"
+
+    def write_graphs(self, quads: Iterable[ox.Quad], sink: IO[bytes]) -> None:
+        """Named graphs as the members of a dataset document's `@graph` list, separated by `SEPARATOR`, from
+        quads grouped by graph and, in each graph, by subject (as the build's sorted N-Quads are); streamed,
+        one node at a time. A whole document is `head()`, these, and `TAIL`."""
+        for i, (graph, in_graph) in enumerate(itertools.groupby(quads, key=lambda q: q.graph_name)):
             if isinstance(graph, ox.DefaultGraph):
                 raise ValueError("the dump's quads are all in named graphs")
-            sink.write(b'  {"@id": ' + json.dumps(self.node_id(graph), ensure_ascii=False).encode("utf-8")
-                       + b', "@graph": [')
-            for i, (subject, triples) in enumerate(_by_subject(in_graph)):
-                sink.write(b"\n   " if i == 0 else b",\n   ")
+            sink.write((self.SEPARATOR if i else b"") + b'\n  {"@id": '
+                       + json.dumps(self.node_id(graph), ensure_ascii=False).encode("utf-8") + b', "@graph": [')
+            for j, (subject, triples) in enumerate(_by_subject(in_graph)):
+                sink.write(b"\n   " if j == 0 else b",\n   ")
                 sink.write(json.dumps(self.node(subject, triples), ensure_ascii=False).encode("utf-8"))
             sink.write(b"\n  ]}")
-        sink.write(b"\n ]\n}\n")
 
 
 def _by_subject(quads: Iterable[ox.Quad]) -> Iterator[tuple[object, list[ox.Triple]]]:
