@@ -53,7 +53,7 @@ from .sources import Source, discover_documents, folder_source, quads, read_sour
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
 from .versions import dataset_hash, describe_versions, graph_hash, graphs_digest, version_name
-from .vocab import Names
+from .vocab import OA, Names
 
 # Part of every cache key: bump it when what the cache holds changes meaning.
 CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
@@ -95,6 +95,7 @@ class Checked:
     marks: dict[str, str] = field(default_factory=dict)   # graph -> name of its validation mark in the cache
     updated: bool = False                                 # the store was the published one, updated in place
     distinct: dict[str, int] | None = None                # the union's distinct terms, when known from the last build
+    reindex: set[str] | None = None                       # IRIs whose search rows may differ from the last build's
 
     @property
     def documents(self) -> int:
@@ -263,11 +264,11 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         inputs.fingerprints.save()
         units.sort(key=lambda u: u.graph)
         clock.lap("parse")
-        lines, delta = None, None
+        lines, delta, reindex = None, None, None
         if previous is not None:
             try:
-                lines, delta = _update(units, store_path, previous, cache, [names.shapes, names.dataset],
-                                       progress)
+                lines, delta, reindex = _update(units, store_path, previous, cache, [names.shapes, names.dataset],
+                                                progress)
             except _StartAfresh:
                 shutil.rmtree(store_path, ignore_errors=True)
         updated = lines is not None
@@ -282,7 +283,7 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         context.load(text, format=ox.RdfFormat.N_TRIPLES)
         clock.lap("store")
         checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
-                          updated=updated)
+                          updated=updated, reindex=reindex)
         if delta is not None and isinstance(previous.manifest.get("distinct"), dict):
             checked.distinct = {k: previous.manifest["distinct"][k] + delta[k] for k in delta}
         marks = _validate(checked, cache, shapes_source.digest(), context, progress, workers, previous)
@@ -428,7 +429,8 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
             progress: bool) -> set[bytes]:
     """Copy the published store and rewrite in it the graphs whose units changed, came or went; return the
     context lines, the previous build's with the changes applied (the same lines `_load` would collect: never
-    from the graphs the build adds after validation, `published_only`, the shapes and VoID)."""
+    from the graphs the build adds after validation, `published_only`, the shapes and VoID), the change to
+    the union's distinct terms, and the IRIs whose rows in the search index may change (`_reindexed`)."""
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
     now = {u.graph: u for u in units}
     changed = [u for u in units if previous.units.get(u.graph, {}).get("key") != u.key]
@@ -448,6 +450,10 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     published.backup(str(store_path))
     del published
     store = ox.Store(str(store_path))
+    reindex = _reindexed([*before_files.values(), *(u.quads for u in changed)])
+    reindex.update(q.subject.value for g in published_only
+                   for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+                   if isinstance(q.subject, ox.NamedNode))
     # The graphs a build adds last go first, so that the default graph is the union of the units' graphs.
     replace_graphs(store, {g: [] for g in published_only})
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
@@ -480,7 +486,21 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
         bar.update(1)
     store.flush()
     del store
-    return lines, delta
+    return lines, delta, reindex
+
+
+def _reindexed(quad_files: list[Path]) -> set[str]:
+    """The IRIs whose rows in the search index a change to these graphs may change: every subject (its names,
+    types and texts), and every source a span points into (the facts listed with its passages)."""
+    has_source = ox.NamedNode(OA + "hasSource")
+    found: set[str] = set()
+    for path in quad_files:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True):
+            if isinstance(quad.subject, ox.NamedNode):
+                found.add(quad.subject.value)
+            if quad.predicate == has_source and isinstance(quad.object, ox.NamedNode):
+                found.add(quad.object.value)
+    return found
 
 
 def _distinct_delta(store: ox.Store, joined: list[ox.Triple], left: list[ox.Triple]) -> dict[str, int]:
@@ -717,8 +737,10 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
         # engine compact the store, which rewrites it uncompressed.
         store.bulk_extend(list(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])))
         served = checked.quads + len(checked.shapes) + len(void)
+        reindex = None if checked.reindex is None else checked.reindex | {
+            t.subject.value for t in [*void, *checked.shapes] if isinstance(t.subject, ox.NamedNode)}
         write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)),
-                    current_build(dist) / SEARCH_INDEX)
+                    current_build(dist) / SEARCH_INDEX, reindex)
         del store
         clock.lap("finish")
         shutil.rmtree(staging / "work", ignore_errors=True)

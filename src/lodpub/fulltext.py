@@ -26,7 +26,7 @@ from .vocab import DCTERMS, FOAF, OA, RDF, RDFS, SCHEMA, SKOS
 __all__ = ["FILE", "write_index", "Searcher", "Hit", "Passage"]
 
 FILE = "search.sqlite"
-FORMAT = 1
+FORMAT = 2    # 2: passages are indexed by owner, so that a rebuild updates an index in place
 # The properties whose literals name a thing (the first is preferred for display).
 NAMING = (RDFS + "label", SKOS + "prefLabel", SCHEMA + "name", FOAF + "name", DCTERMS + "title",
           SCHEMA + "headline", SKOS + "altLabel", SCHEMA + "alternateName", SCHEMA + "familyName",
@@ -55,8 +55,14 @@ def _graph(store: ox.Store):
         else None
 
 
-def _literals(store: ox.Store, predicate: str, graph):
-    for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph):
+def _literals(store: ox.Store, predicate: str, graph, subjects: list[str] | None = None):
+    """(subject IRI, literal) of a predicate: every subject's, or only those of `subjects`."""
+    if subjects is None:
+        found = store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
+    else:
+        found = (q for s in subjects for q in store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(predicate),
+                                                                     None, graph))
+    for quad in found:
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
             yield quad.subject.value, quad.object
 
@@ -74,69 +80,112 @@ def _key_of(path: Path) -> str | None:
     return found.get("data") if found.get("format") == str(FORMAT) else None
 
 
-def write_index(store: ox.Store, path: Path, lpo: str, key: str = "", previous: Path | None = None) -> None:
+def write_index(store: ox.Store, path: Path, lpo: str, key: str = "", previous: Path | None = None,
+                changed: set[str] | None = None) -> None:
     """Write the index of everything `store` holds to `path` (replaced if there).
 
     `key` names the data (the build's digest of its units): when the `previous` build's index was written
     for the same key, it is linked (or copied) instead of written again, so a rebuild with nothing changed
-    costs nothing here. Otherwise a few scans by predicate and one query for the spans, never one query per
-    resource or per document.
+    costs nothing here. When the build knows the IRIs whose rows may differ from the previous index's
+    (`changed`: the subjects of every graph that changed, before and after, and the sources their spans point
+    into), the previous index is copied and only their rows are written again. Otherwise a few scans by
+    predicate and one query for the spans, never one query per resource or per document.
     """
     path.unlink(missing_ok=True)
-    if key and previous is not None and previous.exists() and _key_of(previous) == key:
+    usable = previous is not None and previous.exists() and _key_of(previous) is not None
+    if key and usable and _key_of(previous) == key:
         try:
             os.link(previous, path)
         except OSError:
             shutil.copyfile(previous, path)
         return
     graph = _graph(store)
-    db = sqlite3.connect(path)
-    try:
+    if changed is not None and usable:
+        shutil.copyfile(previous, path)
+        db = sqlite3.connect(path)
+        subjects: list[str] | None = sorted(changed)
+    else:
+        db = sqlite3.connect(path)
         db.executescript(SCHEMA_SQL)
-        db.executemany("INSERT INTO meta VALUES (?, ?)", (("format", str(FORMAT)), ("data", key)))
-        ids: dict[str, int] = {}
-        labels: dict[str, tuple[int, str]] = {}
-        names: list[tuple[int, str]] = []
-        seen: set[tuple[str, str]] = set()
-        for rank, predicate in enumerate(NAMING):
-            for iri, literal in _literals(store, predicate, graph):
-                if (iri, literal.value) in seen:
-                    continue
-                seen.add((iri, literal.value))
-                thing = ids.setdefault(iri, len(ids) + 1)
-                english = (literal.language or "en").startswith("en")
-                key = (rank * 2 + (0 if english else 1), literal.value)
-                if iri not in labels or key < labels[iri]:
-                    labels[iri] = key
-                names.append((thing, literal.value))
-        type_ = ox.NamedNode(RDF + "type")
-        types = [(n, q.object.value) for iri, n in ids.items()
-                 for q in store.quads_for_pattern(ox.NamedNode(iri), type_, None, graph)
-                 if isinstance(q.object, ox.NamedNode)]
-        spans = {n for n, t in types if t == lpo + "TextSpan"}
-        db.executemany("INSERT INTO things VALUES (?, ?, ?, ?)",
-                       ((n, iri, labels[iri][1], int(n in spans)) for iri, n in ids.items()))
-        db.executemany("INSERT INTO names VALUES (?, ?, ?)", ((t, n, n.casefold()) for t, n in names))
-        db.execute("INSERT INTO name_words(rowid, name) SELECT rowid, name FROM names")
-        db.execute("INSERT INTO name_grams(rowid, name) SELECT rowid, name FROM names")
-        db.executemany("INSERT INTO types VALUES (?, ?)", types)
-        db.executemany("INSERT INTO passages(owner, start, \"end\", text, facts) VALUES (?, ?, ?, ?, ?)",
-                       _passages(store, lpo, graph))
-        db.execute("INSERT INTO passage_words(rowid, text) SELECT id, text FROM passages")
-        db.execute("CREATE INDEX names_thing ON names(thing)")
-        db.execute("CREATE INDEX types_thing ON types(thing)")
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        subjects = None
+    try:
+        if subjects is not None:
+            _forget(db, subjects)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('data', ?)", (key,))
+        _write(db, store, lpo, graph, subjects)
+        if subjects is None:
+            db.execute("CREATE INDEX names_thing ON names(thing)")
+            db.execute("CREATE INDEX types_thing ON types(thing)")
+            db.execute("CREATE INDEX passages_owner ON passages(owner)")
         db.commit()
     finally:
         db.close()
 
 
-def _passages(store: ox.Store, lpo: str, graph):
-    """Sentences of every source text (with the resources its spans support), and every other text whole."""
+def _forget(db: sqlite3.Connection, subjects: list[str]) -> None:
+    """Remove every row about these IRIs (their names, types and passages), from the full-text tables too."""
+    for iri in subjects:
+        found = db.execute("SELECT id FROM things WHERE iri = ?", (iri,)).fetchone()
+        if found is not None:
+            rows = [(r,) for (r,) in db.execute("SELECT rowid FROM names WHERE thing = ?", found)]
+            db.executemany("DELETE FROM name_words WHERE rowid = ?", rows)
+            db.executemany("DELETE FROM name_grams WHERE rowid = ?", rows)
+            db.execute("DELETE FROM names WHERE thing = ?", found)
+            db.execute("DELETE FROM types WHERE thing = ?", found)
+            db.execute("DELETE FROM things WHERE id = ?", found)
+        # An external-content FTS table forgets a row when told its old text.
+        db.executemany("INSERT INTO passage_words(passage_words, rowid, text) VALUES ('delete', ?, ?)",
+                       db.execute("SELECT id, text FROM passages WHERE owner = ?", (iri,)).fetchall())
+        db.execute("DELETE FROM passages WHERE owner = ?", (iri,))
+
+
+def _write(db: sqlite3.Connection, store: ox.Store, lpo: str, graph, subjects: list[str] | None) -> None:
+    """The rows of every thing in the store, or of `subjects` only (into an index that has forgotten them)."""
+    first = {table: db.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
+             for table, column in (("things", "id"), ("names", "rowid"), ("passages", "id"))}
+    ids: dict[str, int] = {}
+    labels: dict[str, tuple[int, str]] = {}
+    names: list[tuple[int, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for rank, predicate in enumerate(NAMING):
+        for iri, literal in _literals(store, predicate, graph, subjects):
+            if (iri, literal.value) in seen:
+                continue
+            seen.add((iri, literal.value))
+            thing = ids.setdefault(iri, first["things"] + len(ids) + 1)
+            english = (literal.language or "en").startswith("en")
+            key = (rank * 2 + (0 if english else 1), literal.value)
+            if iri not in labels or key < labels[iri]:
+                labels[iri] = key
+            names.append((thing, literal.value))
+    type_ = ox.NamedNode(RDF + "type")
+    types = [(n, q.object.value) for iri, n in ids.items()
+             for q in store.quads_for_pattern(ox.NamedNode(iri), type_, None, graph)
+             if isinstance(q.object, ox.NamedNode)]
+    spans = {n for n, t in types if t == lpo + "TextSpan"}
+    db.executemany("INSERT INTO things VALUES (?, ?, ?, ?)",
+                   ((n, iri, labels[iri][1], int(n in spans)) for iri, n in ids.items()))
+    db.executemany("INSERT INTO names VALUES (?, ?, ?)", ((t, n, n.casefold()) for t, n in names))
+    db.execute("INSERT INTO name_words(rowid, name) SELECT rowid, name FROM names WHERE rowid > ?", (first["names"],))
+    db.execute("INSERT INTO name_grams(rowid, name) SELECT rowid, name FROM names WHERE rowid > ?", (first["names"],))
+    db.executemany("INSERT INTO types VALUES (?, ?)", types)
+    db.executemany("INSERT INTO passages(owner, start, \"end\", text, facts) VALUES (?, ?, ?, ?, ?)",
+                   _passages(store, lpo, graph, subjects))
+    db.execute("INSERT INTO passage_words(rowid, text) SELECT id, text FROM passages WHERE id > ?",
+               (first["passages"],))
+
+
+def _passages(store: ox.Store, lpo: str, graph, subjects: list[str] | None = None):
+    """Sentences of every source text (with the resources its spans support), and every other text whole; or
+    of `subjects` only."""
     sources = {q.subject.value for q in store.quads_for_pattern(
         None, ox.NamedNode(RDF + "type"), ox.NamedNode(lpo + "SourceDocument"), graph)}
-    supported = _supported_spans(store, lpo, graph) if sources else {}
+    if subjects is not None:
+        sources &= set(subjects)
+    supported = _supported_spans(store, lpo, graph, None if subjects is None else sources) if sources else {}
     done: set[str] = set()
-    for iri, literal in _literals(store, TEXT, graph):
+    for iri, literal in _literals(store, TEXT, graph, subjects):
         if iri in done:
             continue
         done.add(iri)
@@ -160,10 +209,14 @@ def _passages(store: ox.Store, lpo: str, graph):
             yield iri, start, end, text[start:end], json.dumps(facts[:FACTS_PER_PASSAGE])
 
 
-def _supported_spans(store: ox.Store, lpo: str, graph) -> dict[str, list[tuple[int, int, str]]]:
-    """source -> (start, end, resource) for every span that supports a resource (or a blank node of one)."""
+def _supported_spans(store: ox.Store, lpo: str, graph,
+                     sources: set[str] | None = None) -> dict[str, list[tuple[int, int, str]]]:
+    """source -> (start, end, resource) for every span that supports a resource (or a blank node of one), in
+    every source or in `sources` only."""
+    only = "VALUES ?source { " + " ".join(f"<{s}>" for s in sorted(sources)) + " }" if sources else ""
     query = f"""
 SELECT ?source ?start ?end ?x WHERE {{
+  {only}
   ?x <{lpo}supportedBy> ?span . ?span <{OA}hasSource> ?source ; <{OA}hasSelector> ?sel .
   ?sel <{OA}start> ?start ; <{OA}end> ?end .
 }}"""
