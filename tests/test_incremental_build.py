@@ -255,3 +255,23 @@ def test_without_its_cache_a_rebuild_fills_a_new_store_and_publishes_the_same(co
     touched = sorted(corpus.data_dir.glob("*.ttl"))[0]
     touched.write_text(touched.read_text(encoding="utf-8") + "\n# an editor's note\n", encoding="utf-8")
     assert build(corpus)["store"] == "updated"
+
+
+def test_a_dropped_graph_leaves_the_union_only_the_triples_no_other_graph_holds():
+    """The shapes and VoID graphs are dropped before an update: their triples leave the default graph (the
+    union) unless a data graph states them too; blank nodes included."""
+    from lodpub.build import _drop_graphs
+    from lodpub.store import with_union
+
+    ex = "http://example.org/"
+    void, data = ox.NamedNode(ex + "void"), ox.NamedNode(ex + "data")
+    shared = ox.Triple(ox.NamedNode(ex + "s"), ox.NamedNode(ex + "p"), ox.Literal("both"))
+    only_void = ox.Triple(ox.BlankNode("b1"), ox.NamedNode(ex + "p"), ox.Literal("void alone"))
+    only_data = ox.Triple(ox.NamedNode(ex + "t"), ox.NamedNode(ex + "p"), ox.NamedNode(ex + "o"))
+    store = ox.Store()
+    store.extend(with_union([ox.Quad(*shared, void), ox.Quad(*only_void, void),
+                             ox.Quad(*shared, data), ox.Quad(*only_data, data)]))
+    _drop_graphs(store, [void.value])
+    assert {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())} == {shared, only_data}
+    assert not list(store.quads_for_pattern(None, None, None, void))
+    assert {q.triple for q in store.quads_for_pattern(None, None, None, data)} == {shared, only_data}
