@@ -409,7 +409,7 @@ def _load(units: list[Unit], store_path: Path, cache: Cache, progress: bool) -> 
 
 
 def _bulk(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
-    # In batches: the bulk loader holds all it is given in memory (one call at 1M triples: 2.1 GB).
+    # In batches: the bulk loader holds all it is given in memory.
     while batch := list(itertools.islice(quads, STORE_BATCH)):
         store.bulk_extend(batch)
 
@@ -556,7 +556,7 @@ def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
 def _drop_graphs(store: ox.Store, graphs: list[str]) -> None:
     """Remove named graphs, and from the default graph each of their triples that no other named graph holds:
     in one update each, which the engine runs where `replace_graphs` would look up every triple from Python
-    (VoID at 10M triples has hundreds of thousands)."""
+    (VoID lists every graph's hash for each kept version: it grows with the dataset)."""
     for graph in graphs:
         store.update(f"""DELETE {{ ?s ?p ?o }} WHERE {{
   GRAPH <{graph}> {{ ?s ?p ?o }}
@@ -631,7 +631,7 @@ def _context_of(iris: set[bytes], own_nt: bytes, context: list[bytes]) -> bytes:
     """What the rest of the dataset says of the type and labels of the resources mentioned, as N-Triples.
 
     `context` is every such line of the dataset, sorted: a subject's lines are found by bisection, where
-    loading them all into a store cost a one-document rebuild seconds (half a minute at 10M triples)."""
+    loading them all into a store would cost a one-document rebuild time in proportion to the dataset."""
     found: set[bytes] = set()
     for iri in iris:
         subject = iri + b" "

@@ -175,8 +175,8 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
     """The number of things linking in per property, and the page's links with the triples of the blank nodes
     among them (two levels deep): one read of the links gives both.
 
-    The links are sorted here, by property then subject (blank nodes first, as SPARQL orders them): Oxigraph's
-    ORDER BY took 0.2 to 0.5 s over the 4,000 links of a hub at 1M triples, reading them all 0.08 s."""
+    The links are sorted here, by property then subject (blank nodes first, as SPARQL orders them): over a
+    hub's links Oxigraph's ORDER BY took several times as long as reading them all."""
     rows = _stated(list(select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} }}")))
     counts: dict[str, int] = {}
     for row in rows:
@@ -207,7 +207,7 @@ def labels_and_types(resources: set[ox.NamedNode], with_types: bool = True) -> l
     properties = [*LABEL_PROPERTIES, names().lpo + "phrase", *([RDF + "type"] if with_types else [])]
     subjects = values("?r", sorted(r.value for r in resources))
     # The properties as a FILTER, not a second VALUES: with two VALUES Oxigraph joins them first and scans
-    # every quad (13 s for 267 neighbours at 1M triples, a minute for a hub); this way each ?r is looked up.
+    # every quad (seconds for a page of neighbours); this way each ?r is looked up.
     wanted = ", ".join(iri_ref(p) for p in properties)
     return construct(f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ {subjects} ?r ?p ?o FILTER(?p IN ({wanted})) }}")
 

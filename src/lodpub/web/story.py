@@ -259,7 +259,7 @@ def _act_query_filter() -> str:
 def act_terms_of(agent: str, limit: int) -> list[ox.NamedNode]:
     """The acts in which the agent takes part (as sender, addressee, intermediary, or receiver): the first
     `limit` the store yields, which the page then orders by date. Sorting all of a hub's acts by IRI first
-    cost a third of a second at 1M triples, for an order no reader sees."""
+    cost time in proportion to the hub, for an order no reader sees."""
     ref = iri_ref(agent)
     rows = select(f"""
 SELECT DISTINCT ?act WHERE {{
