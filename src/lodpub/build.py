@@ -49,7 +49,7 @@ from .jsonld import CONTEXT_FILE, make_context
 from .literals import as_stored
 from .locate import locate
 from .report import InputError, Problem
-from .segments import Segments, gz_member, triple_line
+from .segments import Segments, gz_member, triple_line, write_atomically
 from .sources import Source, discover_documents, folder_source, quads, read_source
 from .store import with_union
 from .validate import CONTEXT_PREDICATES, Validator, default_engine, resolve_shape_namespaces
@@ -157,15 +157,7 @@ class Cache:
         return self.root / "valid" / name if name and "/" not in name and not name.startswith(".") else None
 
     def write(self, path: Path, data: bytes) -> None:
-        self.write_file(path, data)
-
-    @staticmethod
-    def write_file(path: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomically(path, data)
 
     def prune(self, keep: list[Path]) -> None:
         """Forget older versions of the units kept (other slugs may belong to another data folder); a kept
@@ -322,7 +314,7 @@ class Fingerprints:
     def save(self) -> None:
         """Keep what this build saw (sources that are gone are forgotten)."""
         if self.seen != self.known:
-            Cache.write_file(self.path, json.dumps(self.seen, separators=(",", ":")).encode("utf-8"))
+            write_atomically(self.path, json.dumps(self.seen, separators=(",", ":")).encode("utf-8"))
 
 
 class Workers:
@@ -613,7 +605,7 @@ def _parse_one(job: tuple[Source, str]) -> list[Problem]:
         triples = entailments.enrich(read_source(source, names))
     except InputError as error:
         return error.problems
-    Cache.write_file(Path(path), sorted_nquads(triples, source.graph))
+    write_atomically(Path(path), sorted_nquads(triples, source.graph))
     gz_member(Path(path))
     return []
 
