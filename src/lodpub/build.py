@@ -740,8 +740,8 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
                                                        prefixes=names.prefixes()))
         # The store holds neither graph here (an update removed both first). One pass of the bulk loader: its
         # files go in compressed and leave no write-ahead log, where a transaction leaves a log as big as what
-        # it wrote, for good (the store is served read-only), and a second batch of new files would have the
-        # engine compact the store, which rewrites it uncompressed.
+        # it wrote, for good (the store is served read-only). Any new files may still start a compaction,
+        # which rewrites what it touches uncompressed (docs/benchmark.md).
         store.bulk_extend(list(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])))
         served = checked.quads + len(checked.shapes) + len(void)
         reindex = None if checked.reindex is None else checked.reindex | {
