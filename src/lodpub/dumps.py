@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from .evidence import EVIDENCE, rdf12_lines
-from .formats import RDF_FORMATS, RdfFormat
+from .formats import RDF_FORMATS, RdfFormat, rdf_format
 from .jsonld import Compactor
 from .segments import Segments, gz_member, triple_line, write_atomically
 from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
@@ -186,7 +186,7 @@ def _pieces(job) -> list[str]:
 def _piece(source: Path, key: str, prefixes: dict[str, str], context: dict, tag: str) -> Path:
     """A segment's or graph's piece of a format, beside its source, with its gzip member; `tag` names the
     prefixes and context it was written with."""
-    fmt = next(f for f in RDF_FORMATS if f.key == key)
+    fmt = rdf_format(key)
     out = source.with_name(f"{source.name}.{tag}.{fmt.extension}")
     if not out.exists():
         quads = ox.parse(path=source, format=READ_AS[PIECES[key]], lenient=True)
@@ -218,7 +218,7 @@ def _frame(key: str, prefixes: dict[str, str], context: dict, work_dir: Path, ta
         compactor = Compactor(context)
         parts = (compactor.head(), compactor.SEPARATOR, compactor.TAIL)
     else:
-        fmt = next(f for f in RDF_FORMATS if f.key == key)
+        fmt = rdf_format(key)
         one = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> "
         one += b".\n" if PIECES[key] == "segments" else b"<http://example.org/g> .\n"
         text = ox.serialize(ox.parse(one, format=READ_AS[PIECES[key]]), format=fmt.oxigraph, prefixes=prefixes)
