@@ -258,9 +258,9 @@ def test_without_its_cache_a_rebuild_fills_a_new_store_and_publishes_the_same(co
 
 
 def test_a_dropped_graph_leaves_the_union_only_the_triples_no_other_graph_holds():
-    """The shapes and VoID graphs are dropped before an update: their triples leave the default graph (the
-    union) unless a data graph states them too; blank nodes included."""
-    from lodpub.build import _drop_graphs
+    """A graph replaced by nothing (the shapes and VoID before an update, a document gone): its triples leave
+    the default graph (the union) unless another graph states them too; blank nodes included."""
+    from lodpub.build import replace_graphs
     from lodpub.store import with_union
 
     ex = "http://example.org/"
@@ -271,7 +271,7 @@ def test_a_dropped_graph_leaves_the_union_only_the_triples_no_other_graph_holds(
     store = ox.Store()
     store.extend(with_union([ox.Quad(*shared, void), ox.Quad(*only_void, void),
                              ox.Quad(*shared, data), ox.Quad(*only_data, data)]))
-    _drop_graphs(store, [void.value])
+    replace_graphs(store, {void.value: []})
     assert {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())} == {shared, only_data}
     assert not list(store.quads_for_pattern(None, None, None, void))
     assert {q.triple for q in store.quads_for_pattern(None, None, None, data)} == {shared, only_data}

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -443,12 +443,11 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     published.backup(str(store_path))
     del published
     store = ox.Store(str(store_path))
-    reindex = _reindexed([*before_files.values(), *(u.quads for u in changed)])
-    reindex.update(q.subject.value for g in published_only
-                   for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-                   if isinstance(q.subject, ox.NamedNode))
+    reindex = {q.subject.value for g in published_only for q in store.quads_for_pattern(None, None, None,
+                                                                                           ox.NamedNode(g))
+               if isinstance(q.subject, ox.NamedNode)}
     # The graphs a build adds last go first, so that the default graph is the union of the units' graphs.
-    _drop_graphs(store, published_only)
+    replace_graphs(store, {g: [] for g in published_only})
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
         for u in units:
             if u.graph not in changed_graphs:
@@ -459,6 +458,9 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
             fresh[u.graph] = list(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
             u.count = len(fresh[u.graph])
             lines.update(_context_lines(data, keep))
+        reindex |= _reindexed(itertools.chain(
+            *(ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS, lenient=True) for f in before_files.values()),
+            *fresh.values()))
         replace_graphs(store, {**{g: [] for g in replaced}, **fresh})
         bar.update(len(changed) + len(replaced))
         # A line of a replaced graph stays only if the graph of some unit still says it.
@@ -482,17 +484,16 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
     return lines, delta, reindex
 
 
-def _reindexed(quad_files: list[Path]) -> set[str]:
-    """The IRIs whose rows in the search index a change to these graphs may change: every subject (its names,
-    types and texts), and every source a span points into (the facts listed with its passages)."""
+def _reindexed(quads: Iterable[ox.Quad]) -> set[str]:
+    """The IRIs whose rows in the search index a change to these quads' graphs may change: every subject (its
+    names, types and texts), and every source a span points into (the facts listed with its passages)."""
     has_source = ox.NamedNode(OA + "hasSource")
     found: set[str] = set()
-    for path in quad_files:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True):
-            if isinstance(quad.subject, ox.NamedNode):
-                found.add(quad.subject.value)
-            if quad.predicate == has_source and isinstance(quad.object, ox.NamedNode):
-                found.add(quad.object.value)
+    for quad in quads:
+        if isinstance(quad.subject, ox.NamedNode):
+            found.add(quad.subject.value)
+        if quad.predicate == has_source and isinstance(quad.object, ox.NamedNode):
+            found.add(quad.object.value)
     return found
 
 
@@ -528,9 +529,13 @@ def _triple_of(line: bytes) -> tuple:
 
 def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
     """Make each named graph hold exactly the quads given, and keep the default graph the union of the named
-    graphs: a triple leaves it only when no named graph has it any more."""
+    graphs: a triple leaves it only when no named graph has it any more. A graph given no quads is dropped by
+    the engine (`_drop_graph`)."""
     left: set[ox.Triple] = set()
     for graph, quads_now in graphs.items():
+        if not quads_now:
+            _drop_graph(store, graph)
+            continue
         name = ox.NamedNode(graph)
         before = set(store.quads_for_pattern(None, None, None, name))
         after = _as_stored(quads_now)
@@ -545,16 +550,15 @@ def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
             store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
 
 
-def _drop_graphs(store: ox.Store, graphs: list[str]) -> None:
-    """Remove named graphs, and from the default graph each of their triples that no other named graph holds:
-    in one update each, which the engine runs where `replace_graphs` would look up every triple from Python
-    (VoID lists every graph's hash for each kept version: it grows with the dataset)."""
-    for graph in graphs:
-        store.update(f"""DELETE {{ ?s ?p ?o }} WHERE {{
+def _drop_graph(store: ox.Store, graph: str) -> None:
+    """Remove a named graph, and from the default graph each of its triples that no other named graph holds:
+    in one update, which the engine runs where a loop would look up every triple from Python (VoID, dropped
+    by every rebuild, lists every graph's hash for each kept version: it grows with the dataset)."""
+    store.update(f"""DELETE {{ ?s ?p ?o }} WHERE {{
   GRAPH <{graph}> {{ ?s ?p ?o }}
   FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }}
 }}""")
-        store.remove_graph(ox.NamedNode(graph))
+    store.remove_graph(ox.NamedNode(graph))
 
 
 def _as_stored(quads_now: list[ox.Quad]) -> set[ox.Quad]:

@@ -108,7 +108,7 @@ def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Pat
     bar.close()
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
             for path, gzipped, size, sha in written[fmt.key]] + write_rdf12_trig(
-        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE)
+        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE, work_dir)
 
 
 # The RDF 1.2 dump: not in the formats table (nothing negotiates it), served as TriG from /dumps/.
@@ -116,7 +116,7 @@ TRIG_12 = RdfFormat("trig12", "TriG 1.2 (evidence as RDF 1.2 reifiers)", "applic
                     ox.RdfFormat.TRIG, "trig", (), datasets=True)
 
 
-def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) -> list[Distribution]:
+def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str, work_dir: Path) -> list[Distribution]:
     """The dataset as TriG 1.2, from the graphs' sorted N-Quads files: the same quads, except that each evidence
     resource (an RDF 1.1 reification) is the reifier of the triple it supports, written as an annotation on it
     (`s p o ~ r {| ... |} .`).
@@ -126,12 +126,10 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str) ->
     graph kept beside its file; a graph without evidence is copied as it is, its graph term cut from the end of
     each line (an N-Quads line without its graph is a TriG statement); only graphs with evidence are parsed."""
     tag = hashlib.sha256(repr((evidence_class, PIECES_VERSION)).encode("utf-8")).hexdigest()[:12]
-    head = out.with_name(f".head-{tag}.trig")
+    head = work_dir / f"head-{tag}.rdf12.trig"
     write_atomically(head, b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
     pieces = [_rdf12_piece(path, evidence_class, tag) for path in graph_files]
     written = _concatenate([head, *(piece for piece in pieces if piece.stat().st_size)], out)
-    for part in (head, head.with_name(head.name + ".gz")):
-        part.unlink()
     return [Distribution(Path(path), TRIG_12, gzipped, size, sha) for path, gzipped, size, sha in written]
 
 

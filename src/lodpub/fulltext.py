@@ -92,8 +92,9 @@ def write_index(store: ox.Store, path: Path, lpo: str, key: str = "", previous: 
     predicate and one query for the spans, never one query per resource or per document.
     """
     path.unlink(missing_ok=True)
-    usable = previous is not None and previous.exists() and _key_of(previous) is not None
-    if key and usable and _key_of(previous) == key:
+    previous_key = _key_of(previous) if previous is not None and previous.exists() else None
+    usable = previous_key is not None
+    if key and previous_key == key:
         try:
             os.link(previous, path)
         except OSError:
