@@ -27,7 +27,8 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 @pytest.fixture(scope="module")
 def live(built):
-    server = LiveServer(built, "--workers", str(WORKERS), "--query-slots", str(SLOTS), "--query-timeout", "60", "--no-access-log")
+    server = LiveServer(built, "--workers", str(WORKERS), "--query-slots", str(SLOTS), "--query-timeout", "60",
+                        "--no-access-log")
     yield server
     server.stop()
 
