@@ -35,6 +35,7 @@ if (CHROMIUM is None or CHROMEDRIVER is None) and not os.environ.get("CI"):
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -89,8 +90,11 @@ def editor_value(browser) -> str:
 
 
 def type_into_editor(browser, text: str) -> None:
-    browser.execute_script("document.querySelector('.CodeMirror').CodeMirror.setValue('')")
-    browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea").send_keys(text)
+    browser.execute_script("const editor = document.querySelector('.CodeMirror').CodeMirror;"
+                           "editor.setValue(''); editor.focus();")
+    # Keys typed as a user types them, into what has the focus (CodeMirror's hidden textarea): chromedriver 150
+    # refuses to send keys to that textarea by element, as too small to count as interactable.
+    ActionChains(browser).send_keys(text).perform()
 
 
 def hints(browser) -> list[str]:
