@@ -222,17 +222,21 @@ def server(request, built):
     Parametrized by backend: the embedded store the build wrote, and `lodpub serve --store` over an Oxigraph
     server and over a Virtuoso the data was published into. `server.backend` says which.
     """
-    extra = ["--query-timeout", "3"]
-    if request.param == "oxigraph":
-        extra += ["--store", request.getfixturevalue("oxigraph").query_url]
-    elif request.param == "virtuoso":
-        # Virtuoso's default graph is the union of all its graphs, its own system graphs included: every query
-        # names lodpub's graphs instead (docs/stores.md).
-        extra += ["--store", request.getfixturevalue("virtuoso").query_url, "--store-union", "explicit"]
-    live = LiveServer(built, *extra)
+    live = LiveServer(built, "--query-timeout", "3", *store_arguments(request, request.param))
     live.backend = request.param
     yield live
     live.stop()
+
+
+def store_arguments(request, backend: str) -> list[str]:
+    """The options of `lodpub serve` that put it over the store of this backend (none for the embedded one)."""
+    if backend == "oxigraph":
+        return ["--store", request.getfixturevalue("oxigraph").query_url]
+    if backend == "virtuoso":
+        # Virtuoso's default graph is the union of all its graphs, its own system graphs included: every query
+        # names lodpub's graphs instead (docs/stores.md).
+        return ["--store", request.getfixturevalue("virtuoso").query_url, "--store-union", "explicit"]
+    return []
 
 
 @pytest.fixture(scope="module")

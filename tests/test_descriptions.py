@@ -3,13 +3,15 @@ links into it a page at a time, and the spans of source text that support it."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
 from rdflib.compare import isomorphic
 
-from .conftest import BASE, SMALL_PAGE, LiveServer
+from .conftest import BACKENDS, BASE, SMALL_PAGE, LiveServer, store_arguments
 from .linkeddata import Page, get, links, parse, url_of
 
 HYDRA = rdflib.Namespace("http://www.w3.org/ns/hydra/core#")
@@ -141,42 +143,53 @@ def popular(sparql) -> tuple[str, set[str]]:
     return row["o"], subjects
 
 
-def test_incoming_links_are_paged_with_counts_and_next_links_in_rdf(small_pages, popular):
-    iri, subjects = popular
-    url = url_of(small_pages, iri)
-    seen_subjects: set[str] = set()
-    seen_links: set[tuple] = set()
-    pages = 0
-    total = None
+def walk_pages(server, iri: str):
+    """Every page of the thing's description as Turtle, by the `next` links, each checked against its Hydra view:
+    (the page's graph, each paged list's total by what it manages: a property IRI, or "incoming")."""
+    url, pages = url_of(server, iri), 0
     while url:
         response = get(url, "text/turtle")
         assert response.status_code == 200
         graph = parse(response, "turtle")
         assert (rdflib.URIRef(iri), None, None) in graph, "every page still describes the thing"
-        page_links = {(s, p) for s, p in graph.subject_predicates(rdflib.URIRef(iri))
-                      if isinstance(s, rdflib.URIRef) and p != rdflib.FOAF.primaryTopic}
-        assert 0 < len(page_links) <= SMALL_PAGE
-        assert not page_links & seen_links, "no link is on two pages"
-        seen_links |= page_links
-        seen_subjects |= {str(s) for s, _ in page_links}
-        counts = set(graph.objects(None, HYDRA.totalItems))
-        assert len(counts) == 1
-        total = int(counts.pop())
+        totals = {}
+        for collection in graph.subjects(rdflib.RDF.type, HYDRA.Collection):
+            block = graph.value(collection, HYDRA.manages)
+            key = "incoming" if graph.value(block, HYDRA.object) == rdflib.URIRef(iri) else \
+                str(graph.value(block, HYDRA.property))
+            assert key not in totals, "one collection per list"
+            totals[key] = int(graph.value(collection, HYDRA.totalItems))
         views = list(graph.subjects(rdflib.RDF.type, HYDRA.PartialCollectionView))
         assert len(views) == 1
         nexts = [link["href"] for link in links(response) if link.get("rel") == "next"]
         rdf_next = graph.value(views[0], HYDRA.next)
         if nexts:
             assert str(rdf_next) == BASE + nexts[0].lstrip("/")
-            url = small_pages.url + nexts[0].lstrip("/")
+            url = server.url + nexts[0].lstrip("/")
         else:
             assert rdf_next is None
             url = None
+        yield graph, totals
         pages += 1
         assert pages < 1000
     assert pages > 1
+
+
+def test_incoming_links_are_paged_with_counts_and_next_links_in_rdf(small_pages, popular):
+    iri, subjects = popular
+    seen_subjects: set[str] = set()
+    seen_links: set[tuple] = set()
+    totals = set()
+    for graph, collections in walk_pages(small_pages, iri):
+        page_links = {(s, p) for s, p in graph.subject_predicates(rdflib.URIRef(iri))
+                      if isinstance(s, rdflib.URIRef) and p != rdflib.FOAF.primaryTopic}
+        assert len(page_links) <= SMALL_PAGE
+        assert not page_links & seen_links, "no link is on two pages"
+        seen_links |= page_links
+        seen_subjects |= {str(s) for s, _ in page_links}
+        totals.add(collections["incoming"])
     assert seen_subjects == subjects
-    assert total == len(seen_links)
+    assert totals == {len(seen_links)}
 
 
 def test_incoming_links_are_paged_in_html_too(small_pages, popular):
@@ -239,7 +252,10 @@ def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparq
     total = int(row["n"])
     assert total > TINY_PAGE, "something in the article rests on more spans than a tiny page holds"
     page = Page(get(url_of(tiny_pages, row["s"]), "text/html").text)
-    assert f"{total} passages support it; the first {TINY_PAGE} by position are listed" in page.text
+    assert f"{total} passages support it; {TINY_PAGE} are listed here, by position" in page.text
+    queries = [href for href, text in page.anchors if text == "this query" and "?exact" in unquote_plus(href)]
+    answer = get(tiny_pages.url + queries[0].lstrip("/"), "application/sparql-results+json")
+    assert len({b["span"]["value"] for b in answer.json()["results"]["bindings"]}) == total
 
 
 def test_incoming_links_from_blank_nodes_come_with_their_blank_node_details(tmp_path):
@@ -299,8 +315,45 @@ def test_a_property_with_more_values_than_a_page_shows_one_page_and_a_query_for_
     iri, predicate, total = many_valued
     page = Page(get(url_of(small_pages, iri), "text/html").text)
     assert f"{SMALL_PAGE} of {total} shown" in page.text
+    assert any("page=2#properties" in href for href, _ in page.anchors), "the page links to the next values"
     queries = [href for href, text in page.anchors if text == "this query" and "sparql?query=" in href]
     assert queries
     answers = [requests.get(small_pages.url + href.lstrip("/"), headers={"Accept": "application/sparql-results+json"},
                             timeout=30).json()["results"]["bindings"] for href in queries]
     assert any(len(a) == total for a in answers), "one of the page's queries lists every value of the property"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def small_pages_on(request, built):
+    """A server that pages lists five at a time, over each backend: the paging queries run on every store."""
+    live = LiveServer(built, *store_arguments(request, request.param), env={"LODPUB_PAGE_SIZE": str(SMALL_PAGE)})
+    yield live
+    live.stop()
+
+
+def test_a_property_with_more_values_than_a_page_is_paged_in_rdf(small_pages_on, many_valued, sparql):
+    """Each page holds one page of the property's values: over the pages, every value once, as many as the
+    page's Hydra collection for the property counts."""
+    iri, predicate, total = many_valued
+    expected = {row["o"] for row in sparql(f"SELECT ?o WHERE {{ <{iri}> <{predicate}> ?o }}")}
+    seen: list[str] = []
+    for graph, collections in walk_pages(small_pages_on, iri):
+        values = [str(o) for o in graph.objects(rdflib.URIRef(iri), rdflib.URIRef(predicate))]
+        assert len(values) <= SMALL_PAGE
+        assert collections[predicate] == total
+        seen += values
+    assert len(seen) == len(set(seen)) == total
+    assert set(seen) == expected
+
+
+def test_a_page_of_evidence_comes_with_each_spans_selectors(tiny_pages, sparql):
+    """The spans of a paged property come with their own triples and their blank selectors."""
+    iri = sparql(f"""SELECT ?s WHERE {{ ?s <{LPO.supportedBy}> ?span FILTER(isIRI(?s)) }}
+        GROUP BY ?s HAVING (COUNT(DISTINCT ?span) > {TINY_PAGE}) ORDER BY ?s LIMIT 1""")[0]["s"]
+    graph = parse(get(url_of(tiny_pages, iri), "text/turtle"), "turtle")
+    spans = list(graph.objects(rdflib.URIRef(iri), LPO.supportedBy))
+    assert len(spans) == TINY_PAGE
+    for span in spans:
+        assert graph.value(span, OA.hasSource) is not None
+        selectors = list(graph.objects(span, OA.hasSelector))
+        assert selectors and all(list(graph.predicate_objects(s)) for s in selectors)

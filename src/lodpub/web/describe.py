@@ -3,20 +3,23 @@
 A description of `<x>` is:
 - its own triples, with the closure of the blank nodes they reach (a role, a time, a selector...);
 - the spans of source text that support it or its blank nodes (`lpo:supportedBy`), with their selectors;
+- a property with more values than a page holds (a hub is supported by thousands of spans), one page of its
+  values at a time, with its count, each value with its blank nodes and, for evidence, its span's triples;
 - the incoming links, one page at a time (`settings.page_size`), with counts per property; a blank node that
   links in comes with its own triples, since it has no page of its own;
 - the labels and types of every resource it links to or is linked from;
 - a few triples about the document itself: its topic, license, dataset, and where the next page is (Hydra).
 
-Three queries make it, whatever its size: the closure, the incoming links (counted, sorted and cut into the
-page here), the labels; one more per property by which blank nodes of the page link in. The property
-hierarchy the counts need is read once per process.
+Four queries make it, whatever its size: the count of values per property, the closure of the others, the
+incoming links (counted, sorted and cut into the page here), the labels; one more per long property and per
+property by which blank nodes of the page link in. So a page of a hub costs what a page of anything costs. The
+property hierarchy the counts need is read once per process.
 Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -105,6 +108,13 @@ class Description:
     triples: list[ox.Triple]
     incoming: Incoming
     document: str                              # the document's IRI (without the page)
+    totals: dict[str, int] = field(default_factory=dict)   # property IRI -> values, where more than a page
+
+    @property
+    def pages(self) -> int:
+        """Pages of the longest list: page n shows the n-th page of every list that is longer than one."""
+        size = self.incoming.page_size
+        return max([self.incoming.pages, *(-(-n // size) for n in self.totals.values())])
 
 
 def exists(iri: str) -> bool:
@@ -113,22 +123,47 @@ def exists(iri: str) -> bool:
     return ask(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
 
 
-def _closure_query(ref: str) -> str:
-    branches = [f"{{ VALUES ?s {{ {ref} }} ?s ?p ?o }}"]
+def _closure_query(ref: str, long: tuple[str, ...] = ()) -> str:
+    """The thing's triples, its blank nodes' and its evidence, leaving out the `long` properties (paged apart)."""
+    def short(variable: str) -> str:
+        return f" FILTER({variable} NOT IN ({', '.join(iri_ref(p) for p in long)}))" if long else ""
+
+    branches = [f"{{ VALUES ?s {{ {ref} }} ?s ?p ?o{short('?p')} }}"]
     for depth in range(1, CLOSURE_DEPTH + 1):
         hops, previous = [], ref
         for i in range(1, depth + 1):
             node = "?s" if i == depth else f"?b{i}"
-            hops.append(f"{previous} ?h{i} {node} FILTER(isBlank({node}))")
+            hops.append(f"{previous} ?h{i} {node} FILTER(isBlank({node})){short('?h1') if i == 1 else ''}")
             previous = node
         branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
     # The evidence: spans supporting the thing or one of its blank nodes, and their (blank) selectors.
     # (The span is bound as ?s directly where it is the subject: Virtuoso 7.2's compiler fails on a BIND in a
     # UNION beside a VALUES branch.)
-    for holder in (f"{ref} lpo:supportedBy", f"{ref} ?e0 ?eb FILTER(isBlank(?eb)) ?eb lpo:supportedBy"):
+    holders = [f"{ref} ?e0 ?eb FILTER(isBlank(?eb)){short('?e0')} ?eb lpo:supportedBy"]
+    if names().lpo + "supportedBy" not in long:
+        holders.insert(0, f"{ref} lpo:supportedBy")
+    for holder in holders:
         branches.append(f"{{ {holder} ?s FILTER(isIRI(?s)) ?s ?p ?o }}")
         branches.append(f"{{ {holder} ?span FILTER(isIRI(?span)) ?span ?e1 ?s FILTER(isBlank(?s)) ?s ?p ?o }}")
     return "CONSTRUCT { ?s ?p ?o } WHERE {\n  " + "\n  UNION ".join(branches) + "\n}"
+
+
+def _value_counts(ref: str) -> dict[str, int]:
+    """How many values the thing has of each property."""
+    rows = select(f"SELECT ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {{ {ref} ?p ?o }} GROUP BY ?p")
+    return {row["p"].value: int(row["n"].value) for row in rows}
+
+
+def _page_of_values(ref: str, predicate: str, page: int, size: int) -> list[ox.Triple]:
+    """One page of a long property's values (in SPARQL's order), each with its blank nodes two levels deep; a
+    span supporting the thing comes with its own triples, as the closure gives them."""
+    evidence = predicate == names().lpo + "supportedBy"
+    reach = "" if evidence else "FILTER(isBlank(?o)) "
+    return construct(f"""
+CONSTRUCT {{ {ref} {iri_ref(predicate)} ?o . ?o ?q ?v . ?v ?r ?w }} WHERE {{
+  {{ SELECT DISTINCT ?o WHERE {{ {ref} {iri_ref(predicate)} ?o }} ORDER BY ?o LIMIT {size} OFFSET {(page - 1) * size} }}
+  OPTIONAL {{ {reach}?o ?q ?v OPTIONAL {{ ?v ?r ?w FILTER(isBlank(?v)) }} }}
+}}""")
 
 
 # An incoming link the build added because our ontology makes its property a superproperty of the one the
@@ -216,7 +251,10 @@ def describe(iri: str, page: int = 1) -> Description:
     """The description of a thing: see the module's docstring. Raises NotAnIri for an unusable IRI."""
     ref = iri_ref(iri)
     size = settings().page_size
-    own = construct(_closure_query(ref))
+    totals = {p: n for p, n in _value_counts(ref).items() if n > size and p != RDF + "type"}
+    own = construct(_closure_query(ref, tuple(sorted(totals))))
+    for predicate in sorted(totals):
+        own += _page_of_values(ref, predicate, page, size)
     counts, incoming_triples = _incoming(ref, page, size)
     thing = ox.NamedNode(iri)
     links = sorted({(t.subject, t.predicate) for t in incoming_triples if t.object == thing},
@@ -228,13 +266,17 @@ def describe(iri: str, page: int = 1) -> Description:
                   if isinstance(term, ox.NamedNode) and term != thing}
     triples |= set(labels_and_types(neighbours))
     doc = document_iri(iri)
-    triples |= set(_about_document(iri, doc, incoming))
-    return Description(iri, sorted(triples, key=sort_key), incoming, doc)
+    described = Description(iri, [], incoming, doc, totals)
+    triples |= set(_about_document(described, page))
+    described.triples = sorted(triples, key=sort_key)
+    return described
 
 
-def _about_document(iri: str, doc: str, incoming: Incoming) -> list[ox.Triple]:
-    """What the document says about itself: topic, license, dataset, build time, and its page links."""
+def _about_document(description: Description, page: int) -> list[ox.Triple]:
+    """What the document says about itself: topic, license, dataset, build time, and its lists in pages (Hydra):
+    the links into the thing, and each property with more values than a page holds."""
     n = names()
+    iri, doc, incoming = description.iri, description.document, description.incoming
     out: list[ox.Triple] = []
 
     def add(s: str, p: str, o) -> None:
@@ -246,21 +288,32 @@ def _about_document(iri: str, doc: str, incoming: Incoming) -> list[ox.Triple]:
         add(doc, DCTERMS + "license", settings().license)
         add(doc, VOID + "inDataset", n.dataset)
         add(doc, DCTERMS + "modified", ox.Literal(manifest()["built"], datatype=ox.NamedNode(XSD + "dateTime")))
-    if incoming.total > incoming.page_size:
-        collection = doc + "#incoming"
-        view = with_page(doc, incoming.page)
+    size, pages = incoming.page_size, description.pages
+    # Each list is a Hydra collection whose `manages` block names the triples it pages: <thing> <p> ?value,
+    # or ?subject ?p <thing> for the links in.
+    collections = [(f"{doc}#values-{i}", f"The values of <{p}> of {iri}, {size} a page.", total,
+                    [(HYDRA + "subject", iri), (HYDRA + "property", p)])
+                   for i, (p, total) in enumerate(sorted(description.totals.items()), start=1)]
+    if incoming.total > size:
+        collections.append((doc + "#incoming", f"The links into {iri}, {size} a page.", incoming.total,
+                            [(HYDRA + "object", iri)]))
+    view = with_page(doc, page)
+    for i, (collection, comment, total, managed) in enumerate(collections):
         add(collection, RDF + "type", HYDRA + "Collection")
-        add(collection, RDFS + "comment", ox.Literal(f"The links into {iri}, {incoming.page_size} a page.",
-                                                     language="en"))
-        add(collection, HYDRA + "totalItems", ox.Literal(str(incoming.total), datatype=ox.NamedNode(XSD + "integer")))
+        add(collection, RDFS + "comment", ox.Literal(comment, language="en"))
+        add(collection, HYDRA + "totalItems", ox.Literal(str(total), datatype=ox.NamedNode(XSD + "integer")))
         add(collection, HYDRA + "view", view)
+        block = ox.BlankNode(f"manages{i}")     # a fixed label: two renderings of a page are the same bytes
+        out.append(ox.Triple(ox.NamedNode(collection), ox.NamedNode(HYDRA + "manages"), block))
+        out += [ox.Triple(block, ox.NamedNode(p), ox.NamedNode(o)) for p, o in managed]
+    if collections:
         add(view, RDF + "type", HYDRA + "PartialCollectionView")
         add(view, HYDRA + "first", with_page(doc, 1))
-        add(view, HYDRA + "last", with_page(doc, incoming.pages))
-        if incoming.page > 1:
-            add(view, HYDRA + "previous", with_page(doc, incoming.page - 1))
-        if incoming.page < incoming.pages:
-            add(view, HYDRA + "next", with_page(doc, incoming.page + 1))
+        add(view, HYDRA + "last", with_page(doc, pages))
+        if page > 1:
+            add(view, HYDRA + "previous", with_page(doc, page - 1))
+        if page < pages:
+            add(view, HYDRA + "next", with_page(doc, page + 1))
     return out
 
 

@@ -57,8 +57,8 @@ def document(rest: str):
     page = page_argument()
     described: Description = cached(("describe", iri, page), lambda: describe(iri, page),
                                     lambda d: 2048 + 300 * len(d.triples))
-    if page > described.incoming.pages:
-        abort(404, f"{iri} has {described.incoming.pages} page(s) of incoming links, not {page}")
+    if page > described.pages:
+        abort(404, f"the description of {iri} has {described.pages} page(s), not {page}")
 
     def html() -> str:
         from .thing import render
@@ -66,5 +66,5 @@ def document(rest: str):
         return render(described)
 
     doc = Document("/" + DOC + stem, ("doc", iri, page), described.triples, html, topic=iri, page=page,
-                   pages=described.incoming.pages)
+                   pages=described.pages)
     return answer(doc, chosen, negotiated)

@@ -280,6 +280,11 @@ def render(description: Description) -> str:
     own_quote = next((q for q in found_quotes if q.quote == thing), None)
     other_quotes = [q for q in found_quotes if q.quote != thing]
     spans = evidence(index, thing, lpo)
+    # Where the thing has more supporting spans than a page, the description holds this page of them.
+    evidence_total = len(spans)
+    if lpo + "supportedBy" in description.totals:
+        direct = set(index.objects(thing, lpo + "supportedBy"))
+        evidence_total += description.totals[lpo + "supportedBy"] - len(direct)
     incoming = description.incoming
     incoming_rows = linking(view, incoming.links)
     path = document_path(description.iri)
@@ -287,8 +292,10 @@ def render(description: Description) -> str:
                   if not r.is_html]
     return render_template(
         "thing.html", view=view, thing=thing, iri=description.iri, description=description,
-        rows=view.rows(thing, skip=(TEXT,) if segments is not None else (), limit=settings().page_size),
-        evidence=spans[:shown], evidence_total=len(spans), own_quote=own_quote,
+        rows=view.rows(thing, skip=(TEXT,) if segments is not None else (), limit=settings().page_size,
+                       totals=description.totals),
+        evidence=spans[:shown], evidence_total=evidence_total, evidence_query=evidence_query(description.iri),
+        own_quote=own_quote,
         quotes=other_quotes[:shown], more_quotes=len(other_quotes) > shown,
         quotes_query=quotes_query(description.iri),
         segments=segments, annotations=notes, layers=[(k, t) for k, t, _ in LAYERS if any(
@@ -327,6 +334,14 @@ SELECT ?quote ?text WHERE {{
   {quotes_around(f"<{iri}>", "?quote")}
   OPTIONAL {{ ?quote schema:text ?text }}
 }} ORDER BY ?quote"""
+
+
+def evidence_query(iri: str) -> str:
+    """The SPARQL query a reader can run for every span that supports the thing, with its text."""
+    return f"""SELECT ?span ?exact WHERE {{
+  <{iri}> <{_lpo()}supportedBy> ?span
+  OPTIONAL {{ ?span <{OA}hasSelector> ?selector . ?selector <{OA}exact> ?exact }}
+}} ORDER BY ?span"""
 
 
 def _is_quote(index: Index, thing, lpo: str) -> bool:

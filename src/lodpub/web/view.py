@@ -216,9 +216,12 @@ class View:
         return sorted((t for t in self.index.objects(subject, TYPE) if isinstance(t, ox.NamedNode) and t not in shown),
                       key=lambda t: self.curie(t.value))
 
-    def rows(self, subject, skip: tuple[str, ...] = (), limit: int | None = None) -> list[Row]:
+    def rows(self, subject, skip: tuple[str, ...] = (), limit: int | None = None,
+             totals: dict[str, int] | None = None) -> list[Row]:
         """Its properties, labelled, with the values a superproperty repeats folded into the subproperty; at most
-        `limit` values of each shown (a hub is supported by thousands of spans), with a query for the rest."""
+        `limit` values of each shown (a hub is supported by thousands of spans), with a query for the rest.
+        `totals` counts the values of the properties the index holds one page of."""
+        totals = totals or {}
         props = {p: list(values) for p, values in self.index.properties(subject).items()
                  if p != TYPE and p.value not in skip}
         rows: dict[ox.NamedNode, Row] = {
@@ -235,8 +238,9 @@ class View:
         merged = _merge_equal(sorted((r for r in rows.values() if r.values),
                                      key=lambda r: (self.label(r.predicate).lower(), r.predicate.value)))
         for row in merged:
-            if limit is not None and len(row.values) > limit:
-                row.total, row.values = len(row.values), row.values[:limit]
+            total = max(len(row.values), totals.get(row.predicate.value, 0))
+            if limit is not None and total > limit or total > len(row.values):
+                row.total, row.values = total, row.values[:limit]
                 row.all_query = f"SELECT ?value WHERE {{ {subject} {row.predicate} ?value }}"
         return merged
 
