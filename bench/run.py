@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lodpub.config import Settings
+from lodpub.dist import open_dump
 from lodpub.server import threads_for
 
 from . import generate
@@ -410,7 +411,6 @@ def main(argv: list[str] | None = None) -> None:
         if code:
             raise SystemExit(f"lodpub build failed ({code})")
         manifest = json.loads((dist / "build.json").read_text(encoding="utf-8"))
-    dump = dist / "dumps" / "lodpub.nq"
     results["build"] = {"cold_s": seconds, "cold_cpu_s": CPU[" ".join(build_cmd[:2])], "peak_rss": peak,
                         "steps_s": manifest.get("seconds"), "quads": manifest["quads"],
                         "store_bytes": du(dist / "store"), "dumps_bytes": du(dist / "dumps"),
@@ -440,6 +440,9 @@ def main(argv: list[str] | None = None) -> None:
 
     # -- servers --
     servers: list[Server] = []
+    if "oxigraph" in peers or "rdflib-endpoint" in peers:
+        say("writing the N-Quads and N-Triples dumps whole for the peers (a big dump is kept as parts)")
+        dump, flat_dump = (whole_file(dist / "dumps" / name, work) for name in ("lodpub.nq", "lodpub.nt"))
     if "oxigraph" in peers:
         location = where / "oxigraph"
         shutil.rmtree(location, ignore_errors=True)
@@ -458,7 +461,7 @@ def main(argv: list[str] | None = None) -> None:
             shutil.rmtree(flat, ignore_errors=True)
             say("loading the N-Triples dump into Oxigraph's default graph")
             run_measured([str(PEERS / "oxigraph"), "load", "--location", str(flat), "--file",
-                          str(dist / "dumps" / "lodpub.nt")], log=work / "oxigraph-default-load.log")
+                          str(flat_dump)], log=work / "oxigraph-default-load.log")
             servers.append(Server(OXIGRAPH_DEFAULT, [str(PEERS / "oxigraph"), "serve-read-only", "--location",
                                                      str(flat), "--bind", "127.0.0.1:{port}"], "/query",
                                   work / "oxigraph-default.log"))
@@ -468,7 +471,7 @@ def main(argv: list[str] | None = None) -> None:
         if (PEERS / "rdflib-endpoint").exists():
             servers.append(Server("rdflib-endpoint", [str(PEERS / "rdflib-endpoint"), "serve", "--host",
                                                       "127.0.0.1", "--port", "{port}",
-                                                      str(dist / "dumps" / "lodpub.nt")],
+                                                      str(flat_dump)],
                                   "/", work / "rdflib-endpoint.log"))
         else:
             results["servers"]["rdflib-endpoint"] = {"error": f"blocked: {PEERS / 'rdflib-endpoint'} is missing"}
@@ -576,8 +579,18 @@ def measure_hop(store_dir: Path, texts: list[str]) -> dict:
     return {"in_process_ms": inside, "through_process_ms": through, "n": len(texts)}
 
 
+def whole_file(path: Path, work: Path) -> Path:
+    """A dump as one file: its own, or its parts written whole into the work folder."""
+    if path.is_file():
+        return path
+    out = work / path.name
+    with open_dump(path) as source, open(out, "wb") as sink:
+        shutil.copyfileobj(source, sink, 1 << 20)
+    return out
+
+
 def count_lines(path: Path) -> int:
-    with open(path, "rb") as handle:
+    with open_dump(path) as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 

@@ -727,7 +727,8 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
         context = make_context(ontology, names.prefixes(), names.lpo)
         (staging / CONTEXT_FILE).write_text(json.dumps(context, indent=1) + "\n", encoding="utf-8")
         distributions = write_dumps([u.quads for u in data], [u.segment for u in data], staging / "dumps",
-                                    names.prefixes(), staging / "work", progress, context)
+                                    names.prefixes(), staging / "work", progress, context,
+                                    settings.dump_parts_from)
         checkpoint("dumps")
         clock.lap("dumps")
         built = datetime.now(timezone.utc).replace(microsecond=0)

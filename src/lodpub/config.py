@@ -24,6 +24,9 @@ class Settings:
     keep_builds: int = 3
     # Quads up to which a build states the RDFC-1.0 hash of the whole data (each graph's is always stated).
     rdfc_whole_limit: int = 500_000
+    # Bytes from which a dump is kept as its parts, linked from the cache, instead of written whole: the server
+    # sends them as one file, and a rebuild writes only what changed (lodpub.dumps).
+    dump_parts_from: int = 64 << 20
     # Each source document's parsed quads and validation outcome, so a rebuild redoes only what changed.
     cache_dir: Path = Path(".lodpub-cache")
     # A remote SPARQL 1.1 endpoint to serve from instead of the embedded store.

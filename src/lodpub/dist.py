@@ -6,6 +6,9 @@
       builds/.staging-<pid>/           a build being written (a killed build's is removed by the next build)
       store, dumps, void.ttl, build.json, search.sqlite -> current/...
                                        fixed links: `dist/void.ttl` is always the published one
+      builds/<version>/dumps/<name>.parts/0000000, 0000001...
+                                       a big dump kept as its parts (links to the build's cache): the parts,
+                                       concatenated in the order of their names, are the dump
       .lock                            held (flock) by the build writing here
 
 A build writes its folder whole, then points `current` at it with one rename: whenever a build is killed, `current`
@@ -18,9 +21,12 @@ The serving side imports this module, never the build: the two meet here and in 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import errno
 import fcntl
+import io
+import itertools
 import json
 import os
 import shutil
@@ -41,6 +47,7 @@ LOCK = ".lock"
 STAGING = ".staging-"
 TRASH = ".trash-"
 FIXED = ("store", "dumps", VOID_FILE, MANIFEST, SEARCH_INDEX)    # links beside `current`, into it
+PARTS = ".parts"   # after a dump's name: the folder of its parts
 PAUSE_AT = "LODPUB_PAUSE_AT"   # a step name: the build stops there until killed (the tests' kill -9 points)
 
 
@@ -290,3 +297,75 @@ def no_space(error: BaseException) -> bool:
         return True
     return "no space left on device" in str(error).lower()
 
+
+
+def dump_path(folder: Path, name: str) -> Path | None:
+    """The dump `name` of a dumps folder: its file, or the folder of its parts; None when there is neither."""
+    path = folder / name
+    if path.is_file():
+        return path
+    parts = folder / (name + PARTS)
+    return parts if parts.is_dir() else None
+
+
+def open_dump(path: Path) -> io.BufferedReader:
+    """A dump to read from its start, whether it is kept whole or as parts (`path` as `dump_path` gives it,
+    or the dump's own name beside the folder of its parts)."""
+    parts = path if path.name.endswith(PARTS) else path.with_name(path.name + PARTS)
+    if parts.is_dir():
+        return io.BufferedReader(JoinedParts(parts), 1 << 20)
+    return open(path, "rb")
+
+
+class JoinedParts(io.RawIOBase):
+    """The parts of a dump read as one file, seekable, so that a server answers byte ranges of it."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        entries = sorted((e.name, e.path, e.stat().st_size) for e in os.scandir(folder) if not e.name.startswith("."))
+        self.paths = [path for _, path, _ in entries]
+        self.starts = list(itertools.accumulate((size for _, _, size in entries), initial=0))
+        self.size = self.starts[-1]
+        self._position = 0
+        self._open: tuple[int, io.BufferedReader] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        start = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.size}[whence]
+        if start + offset < 0:
+            raise ValueError(f"negative position {start + offset}")
+        self._position = start + offset
+        return self._position
+
+    def readinto(self, buffer) -> int:
+        if self._position >= self.size:
+            return 0
+        index = bisect.bisect_right(self.starts, self._position) - 1
+        if self._open is None or self._open[0] != index:
+            self._close_part()
+            self._open = (index, open(self.paths[index], "rb"))
+        handle = self._open[1]
+        handle.seek(self._position - self.starts[index])
+        wanted = min(len(buffer), self.starts[index + 1] - self._position)
+        read = handle.readinto(memoryview(buffer)[:wanted])
+        if not read:
+            raise OSError(f"{self.paths[index]} is shorter than when the dump was opened")
+        self._position += read
+        return read
+
+    def _close_part(self) -> None:
+        if self._open is not None:
+            self._open[1].close()
+            self._open = None
+
+    def close(self) -> None:
+        self._close_part()
+        super().close()

@@ -9,6 +9,11 @@ Dumps are streamed from the build's per-graph files, never held whole in memory:
   rebuild writes only those of what changed, and concatenates.
 Blank nodes are already named by the order they appear in the inputs, and the gzipped copies carry no
 timestamp: two builds of the same inputs are byte-identical.
+
+A dump of at least `parts_from` bytes is not written whole: its parts (head, pieces, tail) are linked into a
+folder beside where it would be (dist.py), and the server sends them as one file. A rebuild then writes only
+the pieces of what changed, where writing the dump again would read and write all of it. Such a dump has no
+checksum in the description: a checksum would have to read it all.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import shutil
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
+from .dist import PARTS
 from .evidence import EVIDENCE, rdf12_lines
 from .formats import RDF_FORMATS, RdfFormat, rdf_format
 from .jsonld import Compactor
@@ -43,7 +50,7 @@ class Distribution:
     fmt: RdfFormat
     gzipped: bool
     byte_size: int
-    sha256: str
+    sha256: str | None      # None for a dump kept as parts
 
     @property
     def media_type(self) -> str:
@@ -64,7 +71,8 @@ class Statistics:
 
 
 def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Path, prefixes: dict[str, str],
-                work_dir: Path, progress: bool = False, context: dict | None = None) -> list[Distribution]:
+                work_dir: Path, progress: bool = False, context: dict | None = None,
+                parts_from: int | None = None) -> list[Distribution]:
     """Every format of the table, plain and gzipped, from the graphs' sorted N-Quads files and the union's
     segments (both in dump order: see segments.py).
 
@@ -83,14 +91,14 @@ def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Pat
     written: dict[str, list[tuple]] = {}
     sources = {"graphs": graph_files, "segments": segment_files}
     for key, files in (("nquads", graph_files), ("ntriples", segment_files)):
-        written[key] = _concatenate(files, paths[key])
+        written[key] = _concatenate(files, paths[key], parts_from)
         bar.update(1)
     tag = hashlib.sha256(repr((prefixes, context, PIECES_VERSION)).encode("utf-8")).hexdigest()[:12]
     cores = os.cpu_count() or 1
     jobs = [(key, [str(f) for f in sources[source][i::cores]], prefixes, context, tag)
             for key, source in PIECES.items() for i in range(cores)]
     pieces: dict[str, dict[str, str]] = {key: {} for key in PIECES}
-    if paths["nquads"].stat().st_size > PARALLEL_FROM and cores > 1:
+    if written["nquads"][0][2] > PARALLEL_FROM and cores > 1:
         with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_pieces, jobs))
     else:
@@ -103,12 +111,12 @@ def write_dumps(graph_files: list[Path], segment_files: list[Path], out_dir: Pat
         listed = [piece for piece in listed if piece.stat().st_size]
         between = [part for i, piece in enumerate(listed)
                    for part in ([separator, piece] if i and separator.stat().st_size else [piece])]
-        written[key] = _concatenate([head, *between, tail], paths[key])
+        written[key] = _concatenate([head, *between, tail], paths[key], parts_from)
         bar.update(1)
     bar.close()
     return [Distribution(Path(path), fmt, gzipped, size, sha) for fmt in RDF_FORMATS
             for path, gzipped, size, sha in written[fmt.key]] + write_rdf12_trig(
-        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE, work_dir)
+        graph_files, out_dir / f"{DUMP_NAME}-rdf12.trig", prefixes["lpo"] + EVIDENCE, work_dir, parts_from)
 
 
 # The RDF 1.2 dump: not in the formats table (nothing negotiates it), served as TriG from /dumps/.
@@ -116,7 +124,8 @@ TRIG_12 = RdfFormat("trig12", "TriG 1.2 (evidence as RDF 1.2 reifiers)", "applic
                     ox.RdfFormat.TRIG, "trig", (), datasets=True)
 
 
-def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str, work_dir: Path) -> list[Distribution]:
+def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str, work_dir: Path,
+                     parts_from: int | None = None) -> list[Distribution]:
     """The dataset as TriG 1.2, from the graphs' sorted N-Quads files: the same quads, except that each evidence
     resource (an RDF 1.1 reification) is the reifier of the triple it supports, written as an annotation on it
     (`s p o ~ r {| ... |} .`).
@@ -129,7 +138,7 @@ def write_rdf12_trig(graph_files: list[Path], out: Path, evidence_class: str, wo
     head = work_dir / f"head-{tag}.rdf12.trig"
     write_atomically(head, b"# lodpub dataset in TriG 1.2: evidence for a relation is the reifier of its triple.\n")
     pieces = [_rdf12_piece(path, evidence_class, tag) for path in graph_files]
-    written = _concatenate([head, *(piece for piece in pieces if piece.stat().st_size)], out)
+    written = _concatenate([head, *(piece for piece in pieces if piece.stat().st_size)], out, parts_from)
     return [Distribution(Path(path), TRIG_12, gzipped, size, sha) for path, gzipped, size, sha in written]
 
 
@@ -229,9 +238,16 @@ def _frame(key: str, prefixes: dict[str, str], context: dict, work_dir: Path, ta
     return files
 
 
-def _concatenate(files: list[Path], out: Path) -> list[tuple]:
-    """The files one after the other, and their gzip members likewise: (path, gzipped, size, sha256) of both."""
+def _concatenate(files: list[Path], out: Path, parts_from: int | None = None) -> list[tuple]:
+    """The files one after the other, and their gzip members likewise: (path, gzipped, size, sha256) of both.
+    From `parts_from` bytes, the files are linked as the dump's parts instead (no sha256)."""
     found = []
+    sizes = [f.stat().st_size for f in files]
+    if parts_from is not None and sum(sizes) >= parts_from:
+        for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
+            found.append((str(target), target != out, _link_parts(parts, target.with_name(target.name + PARTS)),
+                          None))
+        return found
     for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
         digest = hashlib.sha256()
         with open(target, "wb") as sink:
@@ -242,6 +258,21 @@ def _concatenate(files: list[Path], out: Path) -> list[tuple]:
                         sink.write(chunk)
         found.append((str(target), target != out, target.stat().st_size, digest.hexdigest()))
     return found
+
+
+def _link_parts(files: list[Path], folder: Path) -> int:
+    """The non-empty files as a dump's parts, named in their order: hard links, so the build's folder keeps them
+    whatever the cache forgets later (copies where the cache is on another file system). Their bytes in all."""
+    folder.mkdir()
+    size = 0
+    for i, path in enumerate(f for f in files if f.stat().st_size):
+        part = folder / f"{i:07d}"
+        try:
+            os.link(path, part)
+        except OSError:      # another file system, or a file linked as often as the file system allows
+            shutil.copyfile(path, part)
+        size += part.stat().st_size
+    return size
 
 
 def _term(nt: str):
@@ -324,6 +355,8 @@ def describe_dataset(names: Names, stats: Statistics, graphs: dict[str, str],
         add(node, DCTERMS + "format", lit(dist.fmt.media_type))
         add(node, DCAT + "byteSize", lit(dist.byte_size, XSD + "nonNegativeInteger"))
         add(node, DCTERMS + "license", ox.NamedNode(license))
+        if dist.sha256 is None:
+            continue
         checksum = ox.BlankNode(f"checksum_{dist.path.name.replace('.', '_')}")
         add(node, SPDX + "checksum", checksum)
         add(checksum, RDF + "type", ox.NamedNode(SPDX + "Checksum"))

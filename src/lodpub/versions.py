@@ -158,11 +158,13 @@ def describe_versions(names: Names, current: str, versions: list[tuple[str, dict
                                                        + dump["media_type"]))
             add(dist, DCAT + "byteSize", ox.Literal(str(dump["bytes"]),
                                                     datatype=ox.NamedNode(XSD + "nonNegativeInteger")))
-            sha = ox.BlankNode(f"sha256_{n}_{dump['name'].replace('.', '_')}")
-            add(dist, SPDX + "checksum", sha)
-            add(sha, RDF + "type", ox.NamedNode(SPDX + "Checksum"))
-            add(sha, SPDX + "algorithm", ox.NamedNode(SPDX + "checksumAlgorithm_sha256"))
-            add(sha, SPDX + "checksumValue", ox.Literal(dump["sha256"], datatype=ox.NamedNode(XSD + "hexBinary")))
+            if dump.get("sha256"):     # a dump kept as parts has none (lodpub.dumps)
+                sha = ox.BlankNode(f"sha256_{n}_{dump['name'].replace('.', '_')}")
+                add(dist, SPDX + "checksum", sha)
+                add(sha, RDF + "type", ox.NamedNode(SPDX + "Checksum"))
+                add(sha, SPDX + "algorithm", ox.NamedNode(SPDX + "checksumAlgorithm_sha256"))
+                add(sha, SPDX + "checksumValue", ox.Literal(dump["sha256"],
+                                                            datatype=ox.NamedNode(XSD + "hexBinary")))
         if version == current:
             add(dataset, DCAT + "hasCurrentVersion", node)
             add(dataset, DCAT + "version", ox.Literal(version))

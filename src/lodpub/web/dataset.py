@@ -2,16 +2,18 @@
 
 The build writes the description into the named graph `{base}dataset` (and `dist/void.ttl`), and the dumps
 into `dist/dumps/`. Dumps are sent as files: media type from the formats table, Content-Length, ETag and
-Last-Modified, byte ranges.
+Last-Modified, byte ranges; a dump kept as parts (dist.py) is sent the same way, its parts read as one file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request, send_file
 
+from ..dist import JoinedParts, dump_path
 from ..formats import rdf_format
 from ..jsonld import CONTEXT_FILE
 from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
@@ -96,28 +98,40 @@ def dump(name: str):
     if not DUMP_NAME.match(name):
         abort(404, "no dump named like this: dump names are like lodpub.ttl or lodpub.nt.gz")
     folder = settings().dumps_dir.resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
-        abort(404, f"no dump named {name}")
     gz_url = name.endswith(GZ)
     try:
         fmt = rdf_format(name.removesuffix(GZ).rpartition(".")[2])
     except KeyError:
         abort(404, f"no dump named {name}")
-    plain, packed = folder / name.removesuffix(GZ), folder / (name.removesuffix(GZ) + GZ)
+    plain, packed = dump_path(folder, name.removesuffix(GZ)), dump_path(folder, name.removesuffix(GZ) + GZ)
+    if (packed if gz_url else plain) is None:
+        abort(404, f"no dump named {name}")
     if gz_url and not _asks_for(fmt):
-        response = send_file(packed, mimetype=GZIP_MEDIA_TYPE, conditional=True, etag=True, max_age=None,
-                             download_name=name, as_attachment=True)
+        response = _send(packed, GZIP_MEDIA_TYPE, name, as_attachment=True)
     else:
-        encode = request.accept_encodings["gzip"] > 0 and packed.is_file()
-        response = send_file(packed if encode else plain, mimetype=fmt.media_type, conditional=True, etag=True,
-                             max_age=None, download_name=plain.name, as_attachment=False)
+        encode = request.accept_encodings["gzip"] > 0 and packed is not None
+        response = _send(packed if encode else plain, fmt.media_type, name.removesuffix(GZ), as_attachment=False)
         if encode:
             response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     if gz_url:
         response.vary.add("Accept")
     return response
+
+
+def _send(path, media_type: str, download_name: str, as_attachment: bool):
+    """A dump's file, or its parts read as one file, with its length, validators and byte ranges."""
+    if path.is_file():
+        return send_file(path, mimetype=media_type, conditional=True, etag=True, max_age=None,
+                         download_name=download_name, as_attachment=as_attachment)
+    joined = JoinedParts(path)
+    response = send_file(joined, mimetype=media_type, conditional=False, etag=False, max_age=None,
+                         download_name=download_name, as_attachment=as_attachment)
+    stat = path.stat()     # the folder is made once, by the build that owns it
+    response.content_length = joined.size
+    response.last_modified = stat.st_mtime
+    response.set_etag(hashlib.sha256(f"{path}:{stat.st_mtime_ns}:{joined.size}".encode()).hexdigest()[:32])
+    return response.make_conditional(request, accept_ranges=True, complete_length=joined.size)
 
 
 def _asks_for(fmt) -> bool:
