@@ -241,14 +241,17 @@ def _frame(key: str, prefixes: dict[str, str], context: dict, work_dir: Path, ta
 def _concatenate(files: list[Path], out: Path, parts_from: int | None = None) -> list[tuple]:
     """The files one after the other, and their gzip members likewise: (path, gzipped, size, sha256) of both.
     From `parts_from` bytes, the files are linked as the dump's parts instead (no sha256)."""
+    packed = [gz_member(f) for f in files]
+    gz_out = out.with_name(out.name + ".gz")
+    if parts_from is not None:
+        sizes = [os.stat(f).st_size for f in files]
+        if sum(sizes) >= parts_from:
+            # An empty file is no part; its gzip member (a header) is, as it is in the file written whole.
+            plain = [f for f, size in zip(files, sizes, strict=True) if size]
+            return [(str(out), False, _link_parts(plain, out.with_name(out.name + PARTS)), None),
+                    (str(gz_out), True, _link_parts(packed, gz_out.with_name(gz_out.name + PARTS)), None)]
     found = []
-    sizes = [f.stat().st_size for f in files]
-    if parts_from is not None and sum(sizes) >= parts_from:
-        for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
-            found.append((str(target), target != out, _link_parts(parts, target.with_name(target.name + PARTS)),
-                          None))
-        return found
-    for target, parts in ((out, files), (out.with_name(out.name + ".gz"), [gz_member(f) for f in files])):
+    for target, parts in ((out, files), (gz_out, packed)):
         digest = hashlib.sha256()
         with open(target, "wb") as sink:
             for path in parts:
@@ -261,17 +264,17 @@ def _concatenate(files: list[Path], out: Path, parts_from: int | None = None) ->
 
 
 def _link_parts(files: list[Path], folder: Path) -> int:
-    """The non-empty files as a dump's parts, named in their order: hard links, so the build's folder keeps them
-    whatever the cache forgets later (copies where the cache is on another file system). Their bytes in all."""
+    """The files as a dump's parts, named in their order: hard links, so the build's folder keeps them whatever
+    the cache forgets later (copies where the cache is on another file system). Their bytes in all."""
     folder.mkdir()
     size = 0
-    for i, path in enumerate(f for f in files if f.stat().st_size):
-        part = folder / f"{i:07d}"
+    for i, path in enumerate(files):
+        part = os.path.join(folder, f"{i:07d}")
         try:
             os.link(path, part)
         except OSError:      # another file system, or a file linked as often as the file system allows
             shutil.copyfile(path, part)
-        size += part.stat().st_size
+        size += os.stat(part).st_size
     return size
 
 
