@@ -257,23 +257,24 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         inputs.fingerprints.save()
         units.sort(key=lambda u: u.graph)
         clock.lap("parse")
-        lines, delta, reindex = None, None, None
+        # The context: what any unit says of a resource's type and labels, merged, as sorted lines (see
+        # _context_of), and their digest.
+        context, context_digest, delta, reindex = None, None, None, None
         if previous is not None:
             try:
-                lines, delta, reindex = _update(units, store_path, previous, cache, [names.shapes, names.dataset],
-                                                progress)
+                context, context_digest, delta, reindex = _update(units, store_path, previous, cache,
+                                                                  [names.shapes, names.dataset], progress)
             except _StartAfresh:
                 shutil.rmtree(store_path, ignore_errors=True)
-        updated = lines is not None
-        if lines is None:
-            lines = _load(units, store_path, cache, progress)
-        # The context: what any unit says of a resource's type and labels, merged (see _context_of).
-        context = sorted(lines)
-        text = b"".join(context)
-        context_digest = hashlib.sha256(text).hexdigest()
-        if not cache.context(context_digest).exists():
-            cache.write(cache.context(context_digest), text)
-        del text
+        updated = context is not None
+        if context is None:
+            context = sorted(_load(units, store_path, cache, progress))
+        if context_digest is None:
+            text = b"".join(context)
+            context_digest = hashlib.sha256(text).hexdigest()
+            if not cache.context(context_digest).exists():
+                cache.write(cache.context(context_digest), text)
+            del text
         clock.lap("store")
         checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
                           updated=updated, reindex=reindex)
@@ -419,11 +420,12 @@ def _context_lines(data: bytes, keep: set[bytes]) -> Iterator[bytes]:
 
 
 def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cache, published_only: list[str],
-            progress: bool) -> set[bytes]:
+            progress: bool) -> tuple[list[bytes], str | None, dict[str, int], set[str]]:
     """Copy the published store and rewrite in it the graphs whose units changed, came or went; return the
     context lines, the previous build's with the changes applied (the same lines `_load` would collect: never
-    from the graphs the build adds after validation, `published_only`, the shapes and VoID), the change to
-    the union's distinct terms, and the IRIs whose rows in the search index may change (`_reindexed`)."""
+    from the graphs the build adds after validation, `published_only`, the shapes and VoID), sorted, with the
+    previous digest when they did not change (else None); the change to the union's distinct terms, and the
+    IRIs whose rows in the search index may change (`_reindexed`)."""
     keep = {str(p).encode() for p in CONTEXT_PREDICATES}
     now = {u.graph: u for u in units}
     changed = [u for u in units if previous.units.get(u.graph, {}).get("key") != u.key]
@@ -438,16 +440,22 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
             u.segment = cache.segments.named(previous.units[u.graph].get("segment", ""))
             if u.segment is None:
                 raise _StartAfresh
-    lines = set(context_file.read_bytes().splitlines(keepends=True))
+    # The previous context, sorted as written; what the change adds and takes away is kept apart, so that an
+    # unchanged context is neither sorted, hashed nor written again.
+    before_lines = context_file.read_bytes().splitlines(keepends=True)
+    added: set[bytes] = set()
+    removed: set[bytes] = set()
+
+    def had(line: bytes) -> bool:
+        at = bisect.bisect_left(before_lines, line)
+        return at < len(before_lines) and before_lines[at] == line
     published = ox.Store.read_only(str(previous.store))
     published.backup(str(store_path))
     del published
     store = ox.Store(str(store_path))
-    reindex = {q.subject.value for g in published_only for q in store.quads_for_pattern(None, None, None,
-                                                                                           ox.NamedNode(g))
-               if isinstance(q.subject, ox.NamedNode)}
-    # The graphs a build adds last go first, so that the default graph is the union of the units' graphs.
-    replace_graphs(store, {g: [] for g in published_only})
+    # The graphs a build adds last (`published_only`) stay as the previous build left them, and are replaced
+    # by what changes in them at the end (`replace_published`): every look at the store here leaves them out.
+    reindex: set[str] = set()
     with _bar(None, progress, "store", "graph", len(changed) + len(replaced)) as bar:
         for u in units:
             if u.graph not in changed_graphs:
@@ -457,7 +465,7 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
             data = u.quads.read_bytes()
             fresh[u.graph] = list(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
             u.count = len(fresh[u.graph])
-            lines.update(_context_lines(data, keep))
+            added.update(line for line in _context_lines(data, keep) if not had(line))
         reindex |= _reindexed(itertools.chain(
             *(ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS, lenient=True) for f in before_files.values()),
             *fresh.values()))
@@ -467,9 +475,10 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
         others = {ox.DefaultGraph(), *(ox.NamedNode(g) for g in published_only)}
         for path in before_files.values():
             for line in set(_context_lines(path.read_bytes(), keep)):
-                if line in lines and not any(q.graph_name not in others
-                                             for q in store.quads_for_pattern(*_triple_of(line), None)):
-                    lines.discard(line)
+                if (line in added or had(line)) and not any(q.graph_name not in others
+                                                            for q in store.quads_for_pattern(*_triple_of(line), None)):
+                    added.discard(line)
+                    removed.add(line)
     with _bar(None, progress, "union", "doc") as bar:
         moved = {g: (before_files.get(g), now[g].quads if g in now else None) for g in replaced}
         moved.update({u.graph: (None, u.quads) for u in changed if u.graph not in previous.units})
@@ -477,11 +486,17 @@ def _update(units: list[Unit], store_path: Path, previous: Previous, cache: Cach
                                                        published_only)
         for graph, segment in segments.items():
             now[graph].segment = segment
-        delta = _distinct_delta(store, joined, left)
+        delta = _distinct_delta(store, joined, left, published_only)
         bar.update(1)
     store.flush()
     del store
-    return lines, delta, reindex
+    removed = {line for line in removed if had(line)}
+    if not added and not removed:
+        return before_lines, previous.validation["context"], delta, reindex
+    lines = [line for line in before_lines if line not in removed] if removed else before_lines
+    lines.extend(added)
+    lines.sort()      # one sorted run and a few lines: timsort merges them in one pass
+    return lines, None, delta, reindex
 
 
 def _reindexed(quads: Iterable[ox.Quad]) -> set[str]:
@@ -497,19 +512,29 @@ def _reindexed(quads: Iterable[ox.Quad]) -> set[str]:
     return found
 
 
-def _distinct_delta(store: ox.Store, joined: list[ox.Triple], left: list[ox.Triple]) -> dict[str, int]:
+def _distinct_delta(store: ox.Store, joined: list[ox.Triple], left: list[ox.Triple],
+                    published_only: list[str]) -> dict[str, int]:
     """How many distinct subjects, entities (IRI subjects) and objects the union gained (or lost) with the
-    triples that joined or left it; the store's default graph is the union after the change."""
+    triples that joined or left it; the store's default graph is the union after the change, and also holds the
+    previous build's `published_only` graphs (shapes, VoID), whose triples count only where a unit says them."""
     delta = {"subjects": 0, "entities": 0, "objects": 0}
     default = ox.DefaultGraph()
+    others = {default, *(ox.NamedNode(g) for g in published_only)}
+
+    def in_units(t: ox.Triple) -> bool:
+        return any(q.graph_name not in others for q in store.quads_for_pattern(t.subject, t.predicate, t.object))
+
     for key in ("subjects", "objects"):
         def term(t: ox.Triple, key=key):
             return t.subject if key == "subjects" else t.object
         added, removed = Counter(map(term, joined)), Counter(map(term, left))
         for node in set(added) | set(removed):
             pattern = (node, None, None) if key == "subjects" else (None, None, node)
+            not_data = {q.triple for g in others - {default} for q in store.quads_for_pattern(*pattern, g)}
+            not_data = {t for t in not_data if not in_units(t)}
             enough = added[node] + 1
-            now = sum(1 for _ in itertools.islice(store.quads_for_pattern(*pattern, default), enough))
+            found = itertools.islice(store.quads_for_pattern(*pattern, default), enough + len(not_data))
+            now = min(enough, sum(1 for q in found if q.triple not in not_data))
             before = now >= enough or now - added[node] + removed[node] > 0
             change = int(now > 0) - int(before)
             delta[key] += change
@@ -527,11 +552,12 @@ def _triple_of(line: bytes) -> tuple:
     return t.subject, t.predicate, t.object
 
 
-def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
+def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> set[ox.Quad]:
     """Make each named graph hold exactly the quads given, and keep the default graph the union of the named
     graphs: a triple leaves it only when no named graph has it any more. A graph given no quads is dropped by
-    the engine (`_drop_graph`)."""
+    the engine (`_drop_graph`). Returns the quads of graphs given some that came or went."""
     left: set[ox.Triple] = set()
+    changed: set[ox.Quad] = set()
     for graph, quads_now in graphs.items():
         if not quads_now:
             _drop_graph(store, graph)
@@ -543,11 +569,27 @@ def replace_graphs(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> None:
         for quad in before - after:
             store.remove(quad)
             left.add(quad.triple)
+        changed |= before ^ after
     default = ox.DefaultGraph()
     for t in left:
         if not any(not isinstance(q.graph_name, ox.DefaultGraph)
                    for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)):
             store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+    return changed
+
+
+def replace_published(store: ox.Store, graphs: dict[str, list[ox.Quad]]) -> set[str]:
+    """Put the graphs a build adds last (shapes, VoID) into the store; return the IRIs they say something
+    different of. A store without them (a cold build) takes them in one pass of the bulk loader: its files go
+    in compressed and leave no write-ahead log, where a transaction leaves a log as big as what it wrote, for
+    good (the store is served read-only). An updated store holds the previous build's: only what differs is
+    written, where VoID lists every graph and grows with the dataset."""
+    fresh = {g: quads for g, quads in graphs.items()
+             if next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(g))), None) is None}
+    store.bulk_extend(list(with_union([q for quads in fresh.values() for q in quads])))
+    changed = replace_graphs(store, {g: quads for g, quads in graphs.items() if g not in fresh})
+    changed.update(q for quads in fresh.values() for q in quads)
+    return {q.subject.value for q in changed if isinstance(q.subject, ox.NamedNode)}
 
 
 def _drop_graph(store: ox.Store, graph: str) -> None:
@@ -743,14 +785,11 @@ def build(settings: Settings, progress: bool = False, wait: bool = True) -> dict
         void = as_stored(void + describe_versions(names, version, kept, citable["rdfc"]["graphs"]))
         (staging / VOID_FILE).write_bytes(ox.serialize(void, format=ox.RdfFormat.TURTLE,
                                                        prefixes=names.prefixes()))
-        # The store holds neither graph here (an update removed both first). One pass of the bulk loader: its
-        # files go in compressed and leave no write-ahead log, where a transaction leaves a log as big as what
-        # it wrote, for good (the store is served read-only). Any new files may still start a compaction,
-        # which rewrites what it touches uncompressed (docs/benchmark.md).
-        store.bulk_extend(list(with_union([*quads(checked.shapes, names.shapes), *quads(void, names.dataset)])))
+        # Any new files may start a compaction, which rewrites what it touches uncompressed (docs/benchmark.md).
+        published = replace_published(store, {names.shapes: list(quads(checked.shapes, names.shapes)),
+                                              names.dataset: list(quads(void, names.dataset))})
         served = checked.quads + len(checked.shapes) + len(void)
-        reindex = None if checked.reindex is None else checked.reindex | {
-            t.subject.value for t in [*void, *checked.shapes] if isinstance(t.subject, ox.NamedNode)}
+        reindex = None if checked.reindex is None else checked.reindex | published
         write_index(store, staging / SEARCH_INDEX, names.lpo, digest(*sorted(u.key for u in data)),
                     current_build(dist) / SEARCH_INDEX, reindex)
         del store
