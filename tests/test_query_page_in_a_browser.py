@@ -98,7 +98,10 @@ def type_into_editor(browser, text: str) -> None:
 
 
 def hints(browser) -> list[str]:
-    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+    # Read in the page in one step: the list is drawn again as the completions arrive, and an element found
+    # before that is stale by the time its text is asked.
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('.CodeMirror-hints li'), e => e.textContent)")
 
 
 def example_rows(sparql, slug: str) -> list[dict]:
