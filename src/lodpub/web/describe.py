@@ -155,29 +155,48 @@ def _value_counts(ref: str) -> dict[str, int]:
 
 
 def _page_of_values(ref: str, predicate: str, page: int, size: int) -> list[ox.Triple]:
-    """One page of a long property's values (in SPARQL's order), each with its blank nodes two levels deep; a
-    span supporting the thing comes with its own triples, as the closure gives them."""
+    """One page of a long property's values, each with its blank nodes two levels deep; a span supporting the
+    thing comes with its own triples, as the closure gives them.
+
+    The values are read and ordered here: over a hub's thousands of spans, Oxigraph's ORDER BY took ten times
+    as long as reading them all. Blank nodes cannot be named in a later query, so values among which there
+    are blank nodes are paged and closed by one query instead."""
+    prop = iri_ref(predicate)
     evidence = predicate == names().lpo + "supportedBy"
-    reach = "" if evidence else "FILTER(isBlank(?o)) "
-    return construct(f"""
-CONSTRUCT {{ {ref} {iri_ref(predicate)} ?o . ?o ?q ?v . ?v ?r ?w }} WHERE {{
-  {{ SELECT DISTINCT ?o WHERE {{ {ref} {iri_ref(predicate)} ?o }} ORDER BY ?o LIMIT {size} OFFSET {(page - 1) * size} }}
+    found = [row["o"] for row in select(f"SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }}")]
+    if any(isinstance(o, ox.BlankNode) for o in found):
+        reach = "" if evidence else "FILTER(isBlank(?o)) "
+        return construct(f"""
+CONSTRUCT {{ {ref} {prop} ?o . ?o ?q ?v . ?v ?r ?w }} WHERE {{
+  {{ SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }} ORDER BY ?o LIMIT {size} OFFSET {(page - 1) * size} }}
   OPTIONAL {{ {reach}?o ?q ?v OPTIONAL {{ ?v ?r ?w FILTER(isBlank(?v)) }} }}
 }}""")
+    shown = sorted(found, key=lambda o: (isinstance(o, ox.Literal), o.value))[(page - 1) * size: page * size]
+    thing, link = ox.NamedNode(ref[1:-1]), ox.NamedNode(predicate)
+    out = [ox.Triple(thing, link, o) for o in shown]
+    spans = [o.value for o in shown if isinstance(o, ox.NamedNode)]
+    if evidence and spans:
+        out += construct(f"""
+CONSTRUCT {{ ?o ?q ?v . ?v ?r ?w }} WHERE {{
+  {values("?o", spans)} ?o ?q ?v OPTIONAL {{ ?v ?r ?w FILTER(isBlank(?v)) }}
+}}""")
+    return out
 
 
 # An incoming link the build added because our ontology makes its property a superproperty of the one the
 # data states (lpo:sender -> schema:agent, prov:wasAssociatedWith) repeats that link: count and show it once.
-# The pairs (subproperty, superproperty) are read once per process; the check is a lookup per link, made here
-# over the links read (Virtuoso 7.2's compiler fails on the same check as a FILTER NOT EXISTS over VALUES).
-def _stated(rows: list[dict]) -> list[dict]:
+# The pairs (subproperty, superproperty) are read once per process; the check is made here, on the subjects
+# of each property (Virtuoso 7.2's compiler fails on the same check as a FILTER NOT EXISTS over VALUES).
+def _stated(linking: dict[str, set]) -> dict[str, set]:
+    """The subjects linking in by each property, less those linking in by one of its subproperties as well."""
     subs: dict[str, set[str]] = {}
     for sub, sup in subproperty_pairs():
         subs.setdefault(sup, set()).add(sub)
-    if not subs:
-        return rows
-    links = {(row["s"], row["p"].value) for row in rows}
-    return [row for row in rows if not any((row["s"], sub) in links for sub in subs.get(row["p"].value, ()))]
+    stated = {}
+    for prop, subjects in linking.items():
+        implied = [linking[sub] for sub in subs.get(prop, ()) if sub in linking]
+        stated[prop] = subjects.difference(*implied) if implied else subjects
+    return stated
 
 
 def subproperty_pairs() -> list[tuple[str, str]]:
@@ -212,13 +231,20 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
 
     The links are sorted here, by property then subject (blank nodes first, as SPARQL orders them): over a
     hub's links Oxigraph's ORDER BY took several times as long as reading them all."""
-    rows = _stated(list(select(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} }}")))
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["p"].value] = counts.get(row["p"].value, 0) + 1
-    links = sorted(((row["s"], row["p"]) for row in rows),
-                   key=lambda sp: (sp[1].value, isinstance(sp[0], ox.NamedNode), sp[0].value))
-    shown = links[(page - 1) * size: page * size]
+    result = run(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {ref} }}")
+    assert isinstance(result, Solutions)
+    linking: dict[str, set] = {}
+    for subject, predicate in result.rows:
+        linking.setdefault(predicate.value, set()).add(subject)
+    stated = _stated(linking)
+    counts = {prop: len(subjects) for prop, subjects in stated.items() if subjects}
+    start, end, shown = (page - 1) * size, page * size, []
+    for prop in sorted(counts):
+        first = sum(n for p, n in counts.items() if p < prop)
+        if first + counts[prop] > start and first < end:
+            subjects = sorted(stated[prop], key=lambda s: (isinstance(s, ox.NamedNode), s.value))
+            predicate = ox.NamedNode(prop)
+            shown += [(s, predicate) for s in subjects[max(0, start - first): end - first]]
     thing = ox.NamedNode(ref[1:-1])
     out = [ox.Triple(s, p, thing) for s, p in shown]
     blank = {s for s, _ in shown if isinstance(s, ox.BlankNode)}
@@ -347,11 +373,13 @@ TIME_PROPERTIES: tuple[str, ...] = (
 def quotes_around(ref: str, var: str) -> str:
     """The graph pattern of the quotes that are, or are said by, in, on the occasion of, or about `ref`."""
     # The thing itself by BIND after its type: Virtuoso 7.2 answers nothing for a UNION with a branch that is only
-    # a VALUES, and lets a bare BIND branch through the FILTER EXISTS below.
-    return (f"{{ {ref} a ?c0 . VALUES ?c0 {{ lpo:Quote schema:Quotation }} BIND({ref} AS {var}) }} UNION "
+    # a VALUES. The candidates are found in a subquery and joined with the quote classes after it: as a FILTER
+    # EXISTS on each link, Oxigraph took five times as long over a hub's tens of thousands of links.
+    return (f"{{ SELECT DISTINCT {var} WHERE {{ "
+            f"{{ {ref} a ?c0 . VALUES ?c0 {{ lpo:Quote schema:Quotation }} BIND({ref} AS {var}) }} UNION "
             f"{{ {var} ?link {ref} }} UNION "
-            f"{{ {var} prov:wasGeneratedBy ?act . ?act lpo:occasion {ref} }} "
-            f"FILTER EXISTS {{ {var} a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }} }}")
+            f"{{ {var} prov:wasGeneratedBy ?act . ?act lpo:occasion {ref} }} }} }} "
+            f"{var} a ?class . VALUES ?class {{ lpo:Quote schema:Quotation }}")
 
 
 def quotes_about(iri: str, limit: int) -> list[dict]:
@@ -364,10 +392,12 @@ def quotes_about(iri: str, limit: int) -> list[dict]:
     with the links, Oxigraph read every quote of the dataset.
     """
     ref = iri_ref(iri)
-    found = select(f"SELECT DISTINCT ?q WHERE {{ {quotes_around(ref, '?q')} }} ORDER BY ?q LIMIT {limit}")
+    # Ordered here: Oxigraph's ORDER BY over a hub's thousands of quotes cost more than reading them all.
+    found = sorted(row["q"].value for row in select(f"SELECT DISTINCT ?q WHERE {{ {quotes_around(ref, '?q')} }}")
+                   if isinstance(row["q"], ox.NamedNode))[:limit]
     if not found:
         return []
-    quotes = values("?q", [row["q"].value for row in found if isinstance(row["q"], ox.NamedNode)])
+    quotes = values("?q", found)
     times = values("?tp", TIME_PROPERTIES)
     said = select(f"""
 SELECT DISTINCT ?q ?text ?speaker ?act ?occasion ?time ?timeLabel WHERE {{
