@@ -26,6 +26,8 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert results["build"]["dump_triples"] > 1000
     assert results["build"]["one_changed_s"] > 0
+    for engine in ("turbo", "pyshacl"):    # both SHACL engines measured on a sample of the corpus
+        assert results["build"]["shacl"][engine]["ms_per_document"] > 0, results["build"]["shacl"]
     for query in MIX:
         answer = results["queries"][query.key]["lodpub"]
         assert "error" not in answer, (query.key, answer)
