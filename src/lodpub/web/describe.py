@@ -11,9 +11,10 @@ A description of `<x>` is:
 - a few triples about the document itself: its topic, license, dataset, and where the next page is (Hydra).
 
 Four queries make it, whatever its size: the count of values per property, the closure of the others, the
-incoming links (counted, sorted and cut into the page here), the labels; one more per long property and per
-property by which blank nodes of the page link in. So a page of a hub costs what a page of anything costs. The
-property hierarchy the counts need is read once per process.
+incoming links (counted, sorted and cut into the page here), the labels; one more per long property (its values,
+sorted and cut here) and per property by which blank nodes of the page link in. A hub's values and links are
+read, but only one page of them is closed, labelled and shown. The property hierarchy the counts need is read
+once per process.
 Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 """
 
@@ -385,11 +386,11 @@ def quotes_around(ref: str, var: str) -> str:
 def quotes_about(iri: str, limit: int) -> list[dict]:
     """Quotes that are, or are said by, in, on the occasion of, or about this thing, with their context.
 
-    Three bounded queries: which quotes (at most `limit`, the first by IRI), what they say and when, and the
+    Three queries: which quotes (all of them, then the first `limit` by IRI), what those say and when, and the
     spans that support them.
     As one query with nested OPTIONALs, Oxigraph evaluated the spans' selectors for every row, which takes
-    minutes for a person quoted thousands of times. The type of a quote is checked with FILTER EXISTS: joined
-    with the links, Oxigraph read every quote of the dataset.
+    minutes for a person quoted thousands of times. The type of a quote is joined after the candidates are
+    found (`quotes_around`): joined with the links, Oxigraph read every quote of the dataset.
     """
     ref = iri_ref(iri)
     # Ordered here: Oxigraph's ORDER BY over a hub's thousands of quotes cost more than reading them all.
