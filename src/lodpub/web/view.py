@@ -239,7 +239,7 @@ class View:
                                      key=lambda r: (self.label(r.predicate).lower(), r.predicate.value)))
         for row in merged:
             total = max(len(row.values), totals.get(row.predicate.value, 0))
-            if limit is not None and total > limit or total > len(row.values):
+            if (limit is not None and total > limit) or total > len(row.values):
                 row.total, row.values = total, row.values[:limit]
                 row.all_query = f"SELECT ?value WHERE {{ {subject} {row.predicate} ?value }}"
         return merged
