@@ -5,6 +5,7 @@ rebuild that changes one document links again the parts of what did not change."
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import rdflib
@@ -120,3 +121,23 @@ def test_a_rebuild_links_again_the_parts_of_what_did_not_change(tmp_path):
         with open_dump(settings.dumps_dir / whole.name) as joined:
             assert joined.read() == whole.read_bytes(), f"{whole.name} as a fresh build writes it whole"
     assert os.path.samefile(settings.dumps_dir, settings.dist_dir / "current" / "dumps")
+
+
+def test_parts_are_copied_with_a_warning_where_the_cache_is_on_another_file_system(built, tmp_path, caplog):
+    import shutil
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system (/dev/shm) to put the cache on")
+    cache = Path(tempfile.mkdtemp(prefix="lodpub-cache-", dir=shm))
+    try:
+        settings = project_settings(tmp_path / "dist", cache_dir=cache, dump_parts_from=0)
+        with caplog.at_level("WARNING", logger="lodpub"):
+            build(settings)
+        assert any("copied, not linked" in r.getMessage() for r in caplog.records)
+        for whole in whole_dumps(built):
+            with open_dump(settings.dumps_dir / whole.name) as joined:
+                assert joined.read() == whole.read_bytes()
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import multiprocessing
 import os
 import shutil
@@ -38,6 +39,7 @@ from .jsonld import Compactor
 from .segments import Segments, gz_member, triple_line, write_atomically
 from .vocab import DCAT, DCTERMS, IANA_MEDIA, PROV, RDF, RDFS, SCHEMA, SD, SPDX, VOID, XSD, Names
 
+log = logging.getLogger("lodpub")
 DUMP_NAME = "lodpub"
 TYPE = ox.NamedNode(RDF + "type")
 CHUNK = 1 << 20
@@ -267,14 +269,18 @@ def _link_parts(files: list[Path], folder: Path) -> int:
     """The files as a dump's parts, named in their order: hard links, so the build's folder keeps them whatever
     the cache forgets later (copies where the cache is on another file system). Their bytes in all."""
     folder.mkdir()
-    size = 0
+    size = copied = 0
     for i, path in enumerate(files):
         part = os.path.join(folder, f"{i:07d}")
         try:
             os.link(path, part)
         except OSError:      # another file system, or a file linked as often as the file system allows
             shutil.copyfile(path, part)
+            copied += 1
         size += os.stat(part).st_size
+    if copied:
+        log.warning("%d of the %d parts of %s were copied, not linked (is the cache on another file system?): "
+                    "a rebuild writes them again", copied, len(files), folder.name)
     return size
 
 
