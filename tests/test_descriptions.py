@@ -261,30 +261,16 @@ def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparq
 def test_incoming_links_from_blank_nodes_come_with_their_blank_node_details(tmp_path):
     """The article has no blank node linking to a thing, so a store of a few made-up triples stands in: a
     page of incoming links holds the blank subjects' triples and those of the blank nodes they reach."""
-    import json
-
-    from lodpub.config import Settings
-    from lodpub.store import EmbeddedStore, with_union
-    from lodpub.web import create_app
     from lodpub.web.describe import describe
 
     ex, org = "http://example.org/", "http://www.w3.org/ns/org#"
     person = ox.NamedNode(f"{BASE}id/person/x")
-    graph = f"{BASE}id/graph/made-up"
     triples = [ox.Triple(ox.BlankNode(f"m{i}"), ox.NamedNode(org + "member"), person) for i in range(3)]
     triples += [ox.Triple(ox.BlankNode(f"m{i}"), ox.NamedNode(ex + "during"), ox.BlankNode(f"t{i}")) for i in range(3)]
     triples += [ox.Triple(ox.BlankNode(f"t{i}"), ox.NamedNode(ex + "year"), ox.Literal(str(2020 + i)))
                 for i in range(3)]
     triples += [ox.Triple(ox.NamedNode(f"{BASE}id/person/y{i}"), ox.NamedNode(ex + "knows"), person) for i in range(4)]
-    store = ox.Store(str(tmp_path / "store"))
-    store.extend(with_union(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples))
-    store.flush()
-    del store
-    (tmp_path / "build.json").write_text(json.dumps({"base": BASE, "built": "2026-01-01T00:00:00+00:00",
-                                                     "graphs": [graph]}), encoding="utf-8")
-    settings = Settings(base=BASE, dist_dir=tmp_path, page_size=2, answer_cache_bytes=0)
-    app = create_app(settings, store=EmbeddedStore(tmp_path / "store"))
-    with app.app_context():
+    with made_up_app(tmp_path, triples).app_context():
         pages = [describe(person.value, page) for page in (1, 2, 3, 4)]
     links = [link for d in pages for link in d.incoming.links]
     assert len(links) == 7 and len(set(links)) == 7, "every link once, over the pages"
@@ -362,29 +348,15 @@ def test_a_page_of_evidence_comes_with_each_spans_selectors(tiny_pages, sparql):
 def test_a_long_property_of_blank_nodes_is_paged_with_their_details(tmp_path):
     """The article has no property with more blank values than a page, so a few made-up triples stand in: over
     the pages every blank value comes once, with its own triples and those of the blank node it reaches."""
-    import json
-
-    from lodpub.config import Settings
-    from lodpub.store import EmbeddedStore, with_union
-    from lodpub.web import create_app
     from lodpub.web.describe import describe
 
     ex = "http://example.org/"
     person = ox.NamedNode(f"{BASE}id/person/x")
-    graph = f"{BASE}id/graph/made-up"
     role, during, year = ox.NamedNode(ex + "role"), ox.NamedNode(ex + "during"), ox.NamedNode(ex + "year")
     triples = [ox.Triple(person, role, ox.BlankNode(f"r{i}")) for i in range(5)]
     triples += [ox.Triple(ox.BlankNode(f"r{i}"), during, ox.BlankNode(f"t{i}")) for i in range(5)]
     triples += [ox.Triple(ox.BlankNode(f"t{i}"), year, ox.Literal(str(2020 + i))) for i in range(5)]
-    store = ox.Store(str(tmp_path / "store"))
-    store.extend(with_union(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples))
-    store.flush()
-    del store
-    (tmp_path / "build.json").write_text(json.dumps({"base": BASE, "built": "2026-01-01T00:00:00+00:00",
-                                                     "graphs": [graph]}), encoding="utf-8")
-    settings = Settings(base=BASE, dist_dir=tmp_path, page_size=2, answer_cache_bytes=0)
-    app = create_app(settings, store=EmbeddedStore(tmp_path / "store"))
-    with app.app_context():
+    with made_up_app(tmp_path, triples).app_context():
         first = describe(person.value, 1)
         pages = [first] + [describe(person.value, page) for page in range(2, first.pages + 1)]
     assert first.totals == {ex + "role": 5} and first.pages == 3
@@ -396,3 +368,22 @@ def test_a_long_property_of_blank_nodes_is_paged_with_their_details(tmp_path):
             (t,) = [x.object for x in d.triples if x.subject == r and x.predicate == during]
             years += [x.object.value for x in d.triples if x.subject == t and x.predicate == year]
     assert sorted(years) == [str(2020 + i) for i in range(5)], "every value once, with what it reaches"
+
+
+def made_up_app(tmp_path, triples: list[ox.Triple]):
+    """The application over a store of a few made-up triples in one graph, paging lists two at a time."""
+    import json
+
+    from lodpub.config import Settings
+    from lodpub.store import EmbeddedStore, with_union
+    from lodpub.web import create_app
+
+    graph = ox.NamedNode(f"{BASE}id/graph/made-up")
+    store = ox.Store(str(tmp_path / "store"))
+    store.extend(with_union(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples))
+    store.flush()
+    del store
+    (tmp_path / "build.json").write_text(json.dumps({"base": BASE, "built": "2026-01-01T00:00:00+00:00",
+                                                     "graphs": [graph.value]}), encoding="utf-8")
+    settings = Settings(base=BASE, dist_dir=tmp_path, page_size=2, answer_cache_bytes=0)
+    return create_app(settings, store=EmbeddedStore(tmp_path / "store"))
