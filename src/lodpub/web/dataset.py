@@ -13,7 +13,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request, send_file
 
-from ..dist import JoinedParts, dump_path
+from ..dist import PARTS, JoinedParts, dump_path
 from ..formats import rdf_format
 from ..jsonld import CONTEXT_FILE
 from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
@@ -120,8 +120,9 @@ def dump(name: str):
 
 
 def _send(path, media_type: str, download_name: str, as_attachment: bool):
-    """A dump's file, or its parts read as one file, with its length, validators and byte ranges."""
-    if path.is_file():
+    """A dump's file, or its parts read as one file (`path` as `dump_path` found it), with its length,
+    validators and byte ranges."""
+    if not path.name.endswith(PARTS):
         return send_file(path, mimetype=media_type, conditional=True, etag=True, max_age=None,
                          download_name=download_name, as_attachment=as_attachment)
     joined = JoinedParts(path)
