@@ -79,10 +79,16 @@ PAGES = {
 }
 
 
+def open_settled(browser, url: str) -> str:
+    """Open a page and wait until the query page's script has drawn its results; return where it settled."""
+    browser.get(url)
+    browser.wait_for("!document.getElementById('sparql-answer') || document.querySelector('[data-running=done]')")
+    return browser.current_url
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 def test_a_browser_clicking_every_hostile_iri_runs_no_script(hostile_server, browser, page):
-    url = hostile_server.url + PAGES[page]
-    browser.get(url)
+    url = open_settled(browser, hostile_server.url + PAGES[page])
     hrefs = browser.run("return Array.from(document.links, a => a.href)")
     assert hrefs, f"no link on the {page}"
     bad = [h for h in hrefs if urlsplit(h).scheme.lower() not in ("http", "https", "mailto")]
@@ -98,10 +104,9 @@ def test_a_browser_clicking_every_hostile_iri_runs_no_script(hostile_server, bro
     count = len(browser.find_all(clickable))
     for index in range(count):
         if browser.current_url != url:
-            browser.get(url)                  # the last click went somewhere: back to the page
-        found = browser.find_all(clickable)      # the query page's script may redraw the results meanwhile
-        if index >= len(found):
-            break
+            open_settled(browser, url)        # the last click went somewhere: back to the page
+        found = browser.find_all(clickable)
+        assert len(found) == count, f"the {page} drew {count} clickable elements, then {len(found)}"
         element = found[index]
         text = browser.run("return arguments[0].innerText + ' ' + (arguments[0].title || '')", "el:" + element)
         shows_hostile = any(iri.lower() in text.lower() for iri in HOSTILE)
