@@ -3,6 +3,7 @@ ontology and the shapes. Server-side HTML, readable without JavaScript."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,6 +40,11 @@ def test_home_shows_the_dataset_and_its_classes_with_counts(server, sparql):
     assert any("class=" in href and href.endswith("Quote") for href in home.hrefs), "it links the quote class"
     assert re.search(rf"lpo:Quote\s+{quotes}\b", home.text), "with its count"
     assert 'action="/search"' in raw
+    # Its JSON-LD is the dataset's summary, partitions included, and not the list of every document's graph,
+    # which grows with the data.
+    embedded = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', raw, re.S)[1])
+    assert embedded["@id"] == BASE + "dataset"
+    assert embedded["void:classPartition"] and "void:subset" not in embedded
 
 
 def test_a_class_list_pages_through_its_members(small_pages, sparql):
