@@ -294,3 +294,23 @@ def test_above_the_limit_the_whole_is_not_canonicalized_but_every_graph_is(tmp_p
     assert all((c, DCTERMS.conformsTo, RDFC) not in graph for c in graph.objects(DATASET, SPDX.checksum))
     for g, value in manifest["rdfc"]["graphs"].items():
         assert rdfc_checksum(graph, rdflib.URIRef(g)) == value
+
+
+def test_a_server_parses_a_kept_builds_manifest_again_only_when_its_file_changes(tmp_path):
+    """A server lists the kept builds every second; it keeps their parsed manifests, and notices a changed or
+    removed one."""
+    builds = tmp_path / dist.BUILDS
+    for version, sequence in (("a", 1), ("b", 2)):
+        (builds / version).mkdir(parents=True)
+        (builds / version / dist.MANIFEST).write_text(
+            f'{{"built": "2026-01-0{sequence}T00:00:00+00:00", "sequence": {sequence}}}')
+    (tmp_path / dist.CURRENT).symlink_to(f"{dist.BUILDS}/b")
+    parsed: dist.Parsed = {}
+    first = dist.kept_builds(tmp_path, parsed)
+    assert [b.version for b in first] == ["a", "b"] and len(parsed) == 2
+    assert dist.kept_builds(tmp_path, parsed)[0].manifest is first[0].manifest     # not parsed again
+    (builds / "a" / dist.MANIFEST).write_text('{"built": "2026-01-01T00:00:00+00:00", "sequence": 1, "x": 1}')
+    assert dist.kept_builds(tmp_path, parsed)[0].manifest["x"] == 1
+    (builds / "a" / dist.MANIFEST).unlink()
+    (builds / "a").rmdir()
+    assert [b.version for b in dist.kept_builds(tmp_path, parsed)] == ["b"] and len(parsed) == 1

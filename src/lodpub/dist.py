@@ -110,23 +110,49 @@ class Build:
         return self.manifest.get("sequence", 0), self.manifest["built"], self.version
 
 
-def kept_builds(dist: Path) -> list[Build]:
+# A parsed manifest, with the identity of its file when it was read: (inode, mtime in ns, size).
+Parsed = dict[str, tuple[tuple[int, int, int], dict]]
+
+
+def _manifest_of(path: str, parsed: Parsed | None) -> dict:
+    """A build's manifest; with `parsed`, read again only when its file changed."""
+    stat = os.stat(path)
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    known = parsed.get(path) if parsed is not None else None
+    if known is not None and known[0] == identity:
+        return known[1]
+    with open(path, encoding="utf-8") as file:
+        manifest = json.load(file)
+    if parsed is not None:
+        parsed[path] = (identity, manifest)
+    return manifest
+
+
+def kept_builds(dist: Path, parsed: Parsed | None = None) -> list[Build]:
     """The builds in `dist` that were published, oldest first: complete, and not newer than the published one
-    (a build killed between naming its folder and publishing it is never listed; the next build removes it)."""
+    (a build killed between naming its folder and publishing it is never listed; the next build removes it).
+    A server lists them every second, and a large data set's manifests (a hash per graph) take a while to
+    parse: it passes `parsed`, which keeps them between calls."""
     found = []
     try:
         entries = list(os.scandir(dist / BUILDS))
     except OSError:
         return []
+    listed = set()
     for entry in entries:
         if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
             continue
+        path = os.path.join(entry.path, MANIFEST)
         try:
-            manifest = json.loads((Path(entry.path) / MANIFEST).read_text(encoding="utf-8"))
+            manifest = _manifest_of(path, parsed)
         except (OSError, ValueError):
             continue
+        listed.add(path)
         if isinstance(manifest, dict) and "built" in manifest:
             found.append(Build(entry.name, Path(entry.path), manifest))
+    if parsed is not None:
+        for gone in set(parsed) - listed:
+            parsed.pop(gone, None)
     found.sort(key=lambda b: b.order)
     published = current_version(dist)
     last = next((i for i, b in enumerate(found) if b.version == published), None)

@@ -30,7 +30,7 @@ from pathlib import Path
 from werkzeug.http import http_date, parse_date
 from werkzeug.test import EnvironBuilder
 
-from ..dist import Build, current_version, kept_builds
+from ..dist import Build, Parsed, current_version, kept_builds
 
 __all__ = ["Builds"]
 
@@ -64,6 +64,7 @@ class Builds:
         self.others: OrderedDict[str, Callable] = OrderedDict()    # apps of older builds, least recent first
         self.known: OrderedDict[tuple[str, str], bool] = OrderedDict()   # (version, path) -> has it
         self.listed: tuple[str, float, list[Build]] | None = None
+        self.parsed: Parsed = {}
         self.extra: tuple[str, dict[str, tuple]] = ("", {})     # per path: what original_headers adds
         self.lock = threading.Lock()
 
@@ -93,7 +94,7 @@ class Builds:
         version, now = self.current[0], time.monotonic()
         listed = self.listed
         if listed is None or listed[0] != version or now - listed[1] >= FOLLOW_EVERY:
-            builds = kept_builds(self.dist)
+            builds = kept_builds(self.dist, self.parsed)
             listed = self.listed = (version, now, builds)
             kept = {b.version for b in builds}
             with self.lock:
