@@ -54,6 +54,10 @@ SPARQL_JSON = "application/sparql-results+json"
 OXIGRAPH_UNION = "Oxigraph server (union graph)"
 HELLO = 'Flask "hello"'
 OXIGRAPH_DEFAULT = "Oxigraph server (default graph)"
+# lodpub serving its build through Oxigraph's own server (`serve --store`): the store is held by one process,
+# not opened by every worker and query process. Its memory is counted with Oxigraph's.
+OVER_OXIGRAPH = "lodpub over Oxigraph server"
+LODPUBS = ("lodpub", OVER_OXIGRAPH)
 WARM_UP = True
 REPEATED = "point lookup, one URL repeated"
 DISTINCT = "point lookup, a new query text each request"
@@ -131,18 +135,18 @@ def pss(pid: int) -> int:
 
 
 class Peak:
-    """Samples a process tree's RSS (and PSS) in the background; `peak` is the highest RSS seen."""
+    """Samples process trees' RSS (and PSS), summed, in the background; `peak` is the highest RSS seen."""
 
-    def __init__(self, pid: int, every: float = 0.2) -> None:
-        self.pid, self.every, self.peak, self.peak_pss = pid, every, 0, 0
+    def __init__(self, *pids: int, every: float = 0.2) -> None:
+        self.pids, self.every, self.peak, self.peak_pss = pids, every, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, rss(self.pid))
-            self.peak_pss = max(self.peak_pss, pss(self.pid))
+            self.peak = max(self.peak, sum(rss(pid) for pid in self.pids))
+            self.peak_pss = max(self.peak_pss, sum(pss(pid) for pid in self.pids))
             self._stop.wait(self.every)
 
     def stop(self) -> int:
@@ -187,14 +191,20 @@ class Server:
     peak: Peak | None = None
     started_in: float = 0.0
     error: str | None = None
+    companion: Server | None = None     # a server this one needs (its store), started first, measured with it
 
     def start(self, timeout: float) -> bool:
+        if self.companion is not None and not self.companion.start(timeout):
+            self.error = f"{self.companion.name}: {self.companion.error}"
+            return False
         cmd = [c.replace("{port}", str(self.port)) for c in self.cmd]
+        if self.companion is not None:
+            cmd = [c.replace("{companion}", str(self.companion.port)) for c in cmd]
         self.handle = open(self.log, "w")
         begin = time.perf_counter()
         self.process = subprocess.Popen(cmd, stdout=self.handle, stderr=subprocess.STDOUT, env=self.env,
                                         start_new_session=True)
-        self.peak = Peak(self.process.pid)
+        self.peak = Peak(self.process.pid, *([self.companion.process.pid] if self.companion else []))
         while time.perf_counter() - begin < timeout:
             if self.process.poll() is not None:
                 self.error = f"exited with {self.process.returncode}: " + self.log.read_text()[-400:].strip()
@@ -218,6 +228,8 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.handle.close()
+        if self.companion is not None:
+            self.companion.stop()
         return peak
 
 
@@ -486,10 +498,21 @@ def main(argv: list[str] | None = None) -> None:
     if args.build_only:
         servers = []
     else:
-        servers.append(Server("lodpub", [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist",
-                                         str(dist), "--workers", str(args.workers), "--query-timeout", "120",
-                                         "--no-access-log"],
-                              "/sparql", work / "lodpub.log", env=env))
+        serve = [lodpub, "serve", "--host", "127.0.0.1", "--port", "{port}", "--dist", str(dist), "--workers",
+                 str(args.workers), "--query-timeout", "120", "--no-access-log"]
+        servers.append(Server("lodpub", serve, "/sparql", work / "lodpub.log", env=env))
+        if "over-oxigraph" in peers:
+            # The peers' Oxigraph, else the one the test extra puts beside our Python (the same engine).
+            cli = next((c for c in (PEERS / "oxigraph", Path(sys.executable).with_name("oxigraph")) if c.exists()),
+                       None)
+            if cli is not None:
+                store = Server("Oxigraph server of lodpub's store", [
+                    str(cli), "serve-read-only", "--location", str((dist / "store").resolve()),
+                    "--bind", "127.0.0.1:{port}"], "/query", work / "oxigraph-of-lodpub.log")
+                servers.append(Server(OVER_OXIGRAPH, [*serve, "--store", "http://127.0.0.1:{companion}/query"],
+                                      "/sparql", work / "lodpub-over-oxigraph.log", env=env, companion=store))
+            else:
+                results["servers"][OVER_OXIGRAPH] = {"error": f"blocked: {PEERS / 'oxigraph'} is missing"}
 
     try:
         for server in servers:   # started one at a time, so that each one's start-up is timed alone
@@ -525,12 +548,13 @@ def main(argv: list[str] | None = None) -> None:
                     slug(server.name) + "-distinct", distinct=True)
             if server.name == HELLO:
                 results["throughput"].setdefault("hello", {})[server.name] = load(server, ["/"], "*/*", "hello")
-            if server.name == "lodpub":
+            if server.name in LODPUBS:
                 for label, accept in (("entity document, Turtle", "text/turtle"),
                                       ("entity document, HTML", "text/html")):
                     paths = entity_paths(params)
-                    results["first_fetch"][label] = first_fetch(server.port, paths, accept, args.budget * 3)
-                    say(f"  {label}, first fetch: {fmt_latency(results['first_fetch'][label])}")
+                    fetched = first_fetch(server.port, paths, accept, args.budget * 3)
+                    results["first_fetch"].setdefault(label, {})[server.name] = fetched
+                    say(f"  {server.name}: {label}, first fetch: {fmt_latency(fetched)}")
                     results["throughput"].setdefault(label, {})[server.name] = load(server, paths, accept, slug(label))
             for key, value in results["throughput"].items():
                 if server.name in value:
@@ -540,6 +564,8 @@ def main(argv: list[str] | None = None) -> None:
             if server.process is not None:
                 results["servers"][server.name]["peak_rss"] = server.stop()
                 results["servers"][server.name]["peak_pss"] = server.peak.peak_pss if server.peak else None
+                if server.companion is not None and server.companion.peak is not None:
+                    results["servers"][server.name]["companion_peak_rss"] = server.companion.peak.peak
                 say(f"  {server.name}: peak RSS {results['servers'][server.name]['peak_rss'] / 1e6:.0f} MB")
 
     results["hop"] = measure_hop(dist / "store", MIX[0].texts(params, BASE, 1000))
@@ -681,10 +707,10 @@ def markdown(results: dict) -> str:
     for key, row in results["throughput"].items():
         cells = [f"{row[n]['rps']:,.0f}" if "rps" in row.get(n, {}) else _err(row.get(n, {})) for n in names]
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
-    for label, found in results.get("first_fetch", {}).items():
+    for label, by_server in results.get("first_fetch", {}).items():
         lines.append(f"| {label}: first fetch of each, median / p95 / max ms | "
-                     + " | ".join(f"{found['median_ms']:.0f} / {found['p95_ms']:.0f} / {found['max_ms']:.0f} "
-                                  f"({found['n']} of {found['of']}, {found['statuses']})" if n == "lodpub" else ""
+                     + " | ".join(f"{f['median_ms']:.0f} / {f['p95_ms']:.0f} / {f['max_ms']:.0f} "
+                                  f"({f['n']} of {f['of']}, {f['statuses']})" if (f := by_server.get(n)) else ""
                                   for n in names) + " |")
     floor = results["throughput"].get(REPEATED, {}).get(OXIGRAPH_DEFAULT, {}).get("rps")
     for key, row in results["throughput"].items():
@@ -693,7 +719,10 @@ def markdown(results: dict) -> str:
                          + " | ".join(_ratio(row["lodpub"]["rps"], floor) if n == "lodpub" else "" for n in names)
                          + " |")
     lines.append("| peak server RSS (process tree) | "
-                 + " | ".join(mb(results["servers"][n].get("peak_rss")) for n in names) + " |")
+                 + " | ".join(mb(results["servers"][n].get("peak_rss"))
+                              + (f" (its store's server alone: {mb(alone)})"
+                                 if (alone := results["servers"][n].get("companion_peak_rss")) else "")
+                              for n in names) + " |")
     lines.append("| peak server PSS (process tree, shared pages once) | "
                  + " | ".join(mb(results["servers"][n].get("peak_pss")) for n in names) + " |")
     lines.append("| ready after (s) | " + " | ".join(f"{results['servers'][n].get('ready_s', 0):.1f}"

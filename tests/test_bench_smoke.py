@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from bench.mix import MIX
-from bench.run import HELLO
+from bench.run import HELLO, OVER_OXIGRAPH
 
 from .conftest import ROOT
 
@@ -19,7 +19,7 @@ from .conftest import ROOT
 def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
     out = tmp_path / "tiny"
     result = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--size", "tiny", "--out", str(out), "--peers", "flask",
+        [sys.executable, "-m", "bench.run", "--size", "tiny", "--out", str(out), "--peers", "flask,over-oxigraph",
          "--samples", "3", "--budget", "1", "--seconds", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -33,7 +33,15 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path):
         assert "error" not in answer, (query.key, answer)
         assert answer["n"] >= 3
         assert results["queries"][query.key][HELLO]["n"] >= 3, "the floor is asked at the same moments"
+        assert "error" not in results["queries"][query.key][OVER_OXIGRAPH], query.key
     assert results["servers"]["lodpub"]["peak_rss"] > 0
+    # lodpub over Oxigraph's server of its store: asked the same, its memory counted with Oxigraph's.
+    over = results["servers"][OVER_OXIGRAPH]
+    assert over["peak_rss"] > over["companion_peak_rss"] > 0, over
+    assert set(results["first_fetch"]) == {"entity document, Turtle", "entity document, HTML"}
+    for label, by_server in results["first_fetch"].items():    # every entity document, from both
+        for name in ("lodpub", OVER_OXIGRAPH):
+            assert by_server[name]["statuses"] == {"200": by_server[name]["of"]}, (label, name, by_server[name])
     table = (out / "results.md").read_text(encoding="utf-8")
     assert f'| query: median / p95 ms | {HELLO} | lodpub |' in table
     assert 'floor: Flask "hello" / Oxigraph union |' in table
