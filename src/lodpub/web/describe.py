@@ -124,23 +124,26 @@ def exists(iri: str) -> bool:
     return ask(f"ASK {{ {{ {ref} ?p ?o }} UNION {{ ?s ?p {ref} }} }}")
 
 
-def _closure_query(ref: str, long: tuple[str, ...] = ()) -> str:
-    """The thing's triples, its blank nodes' and its evidence, leaving out the `long` properties (paged apart)."""
-    def short(variable: str) -> str:
-        return f" FILTER({variable} NOT IN ({', '.join(iri_ref(p) for p in long)}))" if long else ""
+def _closure_query(ref: str, follow: tuple[str, ...], long: tuple[str, ...] = ()) -> str:
+    """The thing's triples, its blank nodes' and its evidence, leaving out the `long` properties (paged apart).
 
-    branches = [f"{{ VALUES ?s {{ {ref} }} ?s ?p ?o{short('?p')} }}"]
+    The paths into blank nodes start from the properties to `follow` (the thing's own, less the long ones),
+    given as VALUES: each is then one lookup, where a filter on every property read all of a hub's values
+    once per branch."""
+    starts = f"VALUES ?h1 {{ {' '.join(iri_ref(p) for p in follow)} }} "
+    branches = [f"{{ VALUES ?s {{ {ref} }} ?s ?p ?o"
+                + (f" FILTER(?p NOT IN ({', '.join(iri_ref(p) for p in long)}))" if long else "") + " }"]
     for depth in range(1, CLOSURE_DEPTH + 1):
         hops, previous = [], ref
         for i in range(1, depth + 1):
             node = "?s" if i == depth else f"?b{i}"
-            hops.append(f"{previous} ?h{i} {node} FILTER(isBlank({node})){short('?h1') if i == 1 else ''}")
+            hops.append(f"{previous} ?h{i} {node} FILTER(isBlank({node}))")
             previous = node
-        branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
+        branches.append("{ " + starts + " ".join(hops) + " ?s ?p ?o }")
     # The evidence: spans supporting the thing or one of its blank nodes, and their (blank) selectors.
     # (The span is bound as ?s directly where it is the subject: Virtuoso 7.2's compiler fails on a BIND in a
     # UNION beside a VALUES branch.)
-    holders = [f"{ref} ?e0 ?eb FILTER(isBlank(?eb)){short('?e0')} ?eb lpo:supportedBy"]
+    holders = [f"{starts}{ref} ?h1 ?eb FILTER(isBlank(?eb)) ?eb lpo:supportedBy"]
     if names().lpo + "supportedBy" not in long:
         holders.insert(0, f"{ref} lpo:supportedBy")
     for holder in holders:
@@ -278,8 +281,10 @@ def describe(iri: str, page: int = 1) -> Description:
     """The description of a thing: see the module's docstring. Raises NotAnIri for an unusable IRI."""
     ref = iri_ref(iri)
     size = settings().page_size
-    totals = {p: n for p, n in _value_counts(ref).items() if n > size and p != RDF + "type"}
-    own = construct(_closure_query(ref, tuple(sorted(totals))))
+    per_property = _value_counts(ref)
+    totals = {p: n for p, n in per_property.items() if n > size and p != RDF + "type"}
+    follow = tuple(sorted(p for p in per_property if p not in totals))
+    own = construct(_closure_query(ref, follow, tuple(sorted(totals)))) if follow else []
     for predicate in sorted(totals):
         own += _page_of_values(ref, predicate, page, size)
     counts, incoming_triples = _incoming(ref, page, size)
