@@ -192,6 +192,22 @@ def test_incoming_links_are_paged_with_counts_and_next_links_in_rdf(small_pages,
     assert totals == {len(seen_links)}
 
 
+def test_a_link_the_build_repeats_under_a_superproperty_is_listed_and_counted_once(small_pages, sparql):
+    """lpo:sender is stated; the build adds schema:agent and prov:wasAssociatedWith from the ontology. The links
+    in list and count the stated one only."""
+    iri = BASE + "id/person/mike-pompeo"
+    stated = {(r["s"], r["p"]) for r in sparql(f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> FILTER NOT EXISTS {{
+        ?s ?sub <{iri}> . ?sub rdfs:subPropertyOf+ ?p FILTER(?sub != ?p) }} }}""")}
+    every = {(r["s"], r["p"]) for r in sparql(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }}")}
+    assert len(stated) < len(every), "the person is linked to under superproperties too"
+    shown: set[tuple[str, str]] = set()
+    for graph, totals in walk_pages(small_pages, iri):
+        assert totals["incoming"] == len(stated)
+        shown |= {(str(s), str(p)) for s, p in graph.subject_predicates(rdflib.URIRef(iri))
+                  if p != rdflib.FOAF.primaryTopic}
+    assert {link for link in shown if link in every} == stated
+
+
 def test_incoming_links_are_paged_in_html_too(small_pages, popular):
     iri, subjects = popular
     response = get(url_of(small_pages, iri), "text/html")
