@@ -167,7 +167,9 @@ def _page_of_values(ref: str, predicate: str, page: int, size: int) -> list[ox.T
     are blank nodes are paged and closed by one query instead."""
     prop = iri_ref(predicate)
     evidence = predicate == names().lpo + "supportedBy"
-    found = [row["o"] for row in select(f"SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }}")]
+    result = run(f"SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }}")
+    assert isinstance(result, Solutions)
+    found = [row[0] for row in result.rows]
     if any(isinstance(o, ox.BlankNode) for o in found):
         reach = "" if evidence else "FILTER(isBlank(?o)) "
         return construct(f"""
