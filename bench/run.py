@@ -371,8 +371,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (10)")
     parser.add_argument("--samples", type=int, default=300, help="requests per query (heavy ones: a fifth)")
     parser.add_argument("--budget", type=float, default=20.0, help="most seconds spent per query per server")
-    parser.add_argument("--peers", default="oxigraph,rdflib-endpoint,flask",
-                        help="which peers to run beside lodpub (comma-separated)")
+    parser.add_argument("--peers", default="oxigraph,rdflib-endpoint,flask,over-oxigraph",
+                        help="which peers to run beside lodpub (comma-separated; over-oxigraph: lodpub serving "
+                             "its build through Oxigraph's server of its store)")
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and builds")
     parser.add_argument("--no-rebuilds", dest="rebuilds", action="store_false",
                         help="skip the two rebuilds (unchanged, one document touched)")
