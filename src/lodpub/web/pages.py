@@ -36,7 +36,7 @@ class ClassCount:
     ours: bool
 
 
-def dataset_index() -> Index:
+def dataset_summary() -> Index:
     """The dataset's own description and the blank nodes it reaches (its partitions, its checksum): not the
     description of every document's graph (void:subset), which grows with the data and the home page never
     shows."""
@@ -104,7 +104,7 @@ def communications() -> list:
 
 @blueprint.get("/")
 def home():
-    index = dataset_index()
+    index = dataset_summary()
     dataset = ox.NamedNode(names().dataset)
     counts = class_counts(index)
     sources = _sources()
