@@ -503,8 +503,9 @@ def main(argv: list[str] | None = None) -> None:
                  str(args.workers), "--query-timeout", "120", "--no-access-log"]
         servers.append(Server("lodpub", serve, "/sparql", work / "lodpub.log", env=env))
         if "over-oxigraph" in peers:
-            # The peers' Oxigraph, else the one the test extra puts beside our Python (the same engine).
-            cli = next((c for c in (PEERS / "oxigraph", Path(sys.executable).with_name("oxigraph")) if c.exists()),
+            # The Oxigraph the test extra puts beside our Python, pinned to pyoxigraph's engine (it must read the
+            # store pyoxigraph wrote), else the peers' one.
+            cli = next((c for c in (Path(sys.executable).with_name("oxigraph"), PEERS / "oxigraph") if c.exists()),
                        None)
             if cli is not None:
                 store = Server("Oxigraph server of lodpub's store", [
