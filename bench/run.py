@@ -524,7 +524,8 @@ def main(argv: list[str] | None = None) -> None:
                 servers.append(Server(OVER_OXIGRAPH, [*serve, "--store", "http://127.0.0.1:{companion}/query"],
                                       "/sparql", work / "lodpub-over-oxigraph.log", env=env, companion=store))
             else:
-                results["servers"][OVER_OXIGRAPH] = {"error": f"blocked: {PEERS / 'oxigraph'} is missing"}
+                results["servers"][OVER_OXIGRAPH] = {
+                    "error": f"blocked: no oxigraph beside {sys.executable} (the test extra) nor in {PEERS}"}
 
     try:
         for server in servers:   # started one at a time, so that each one's start-up is timed alone
