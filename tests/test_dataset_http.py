@@ -11,8 +11,8 @@ import requests
 
 from lodpub.formats import RDF_FORMATS
 
-from .conftest import BASE
-from .linkeddata import get, media_type, parse
+from .conftest import BASE, LiveServer
+from .linkeddata import Page, get, media_type, parse
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
@@ -66,6 +66,27 @@ def test_the_dataset_page_links_every_download(server, void):
     assert response.status_code == 200
     for url in void.objects(DATASET, VOID.dataDump):
         assert f'href="/{str(url)[len(BASE):]}"' in response.text
+
+
+def test_the_dataset_page_lists_one_page_of_graphs_and_a_query_for_all(built):
+    """A large data set has a named graph per document: the page lists the first, by IRI, and a query lists all."""
+    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": "1"})
+    try:
+        void = parse(get(live.url + "dataset", "text/turtle"), "turtle")
+        graphs = sorted(str(g) for g in void.objects(DATASET, VOID.subset))
+        assert len(graphs) > 1
+        html = get(live.url + "dataset", "text/html").text
+        page = Page(html)
+        table = html[html.index("<h2>Named graphs</h2>"):]
+        table = table[:table.index("</table>")]
+        assert table.count("<tr><td>") == 1 and f'href="/{graphs[0][len(BASE):]}"' in table
+        assert f"The first 1 of {len(graphs)} named graphs are shown" in page.text
+        query = next(href for href, text in page.anchors if text == "this query")
+        answer = requests.get(live.url + query.lstrip("/"), headers={"Accept": "application/sparql-results+json"},
+                              timeout=30).json()
+        assert [b["graph"]["value"] for b in answer["results"]["bindings"]] == graphs
+    finally:
+        live.stop()
 
 
 def dumps(void: rdflib.Graph) -> list[tuple[str, rdflib.URIRef]]:

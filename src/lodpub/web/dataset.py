@@ -39,6 +39,12 @@ def dataset(extension: str | None = None):
     return serve_graph(names().dataset, "/dataset", extension, render_dataset)
 
 
+def graphs_query(dataset: str) -> str:
+    """The query a reader can run for every named graph of the dataset, when the page shows only the first."""
+    return (f"PREFIX void: <{VOID}>\nSELECT ?graph ?triples WHERE {{\n  <{dataset}> void:subset ?graph\n"
+            f"  OPTIONAL {{ ?graph void:triples ?triples }}\n}} ORDER BY ?graph")
+
+
 def render_dataset(triples: list[ox.Triple]) -> str:
     index = Index(triples)
     view = View(index)
@@ -60,19 +66,21 @@ def render_dataset(triples: list[ox.Triple]) -> str:
             "anchor": node.value.partition("#")[2] if isinstance(node, ox.NamedNode) else None,
         })
     distributions.sort(key=lambda d: d["name"])
-    graphs = []
-    for subset in index.objects(ds, VOID + "subset"):
-        graphs.append({"graph": subset, "triples": index.value(subset, VOID + "triples"),
-                       "source": index.value(subset, DCTERMS + "source"),
-                       "label": best_literal(index, subset, (RDFS + "label",))})
-    graphs.sort(key=lambda g: str(g["graph"]))
+    # One page of the named graphs, by IRI: a large data set has one per document (the dataset's Turtle, and a
+    # query, list them all).
+    subsets = sorted(index.objects(ds, VOID + "subset"), key=str)
+    graphs = [{"graph": subset, "triples": index.value(subset, VOID + "triples"),
+               "source": index.value(subset, DCTERMS + "source"),
+               "label": best_literal(index, subset, (RDFS + "label",))}
+              for subset in subsets[:settings().page_size]]
     skip = (DCAT + "distribution", VOID + "dataDump", VOID + "subset", VOID + "classPartition",
             VOID + "propertyPartition")
     partitions = _partitions(index, ds, "classPartition", "class", "entities")
     properties = _partitions(index, ds, "propertyPartition", "property", "triples")
     return render_template(
         "dataset.html", view=view, ds=ds, rows=view.rows(ds, skip=skip), distributions=distributions,
-        graphs=graphs, partitions=partitions, properties=properties, jsonld=jsonld(index.triples, ds.value),
+        graphs=graphs, graphs_total=len(subsets), graphs_query=graphs_query(ds.value), partitions=partitions,
+        properties=properties, jsonld=jsonld(index.triples, ds.value),
         title=best_literal(index, ds, (DCTERMS + "title", RDFS + "label")) or settings().title,
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)
 
