@@ -17,11 +17,13 @@ from ..dist import PARTS, JoinedParts, dump_path
 from ..formats import rdf_format
 from ..jsonld import CONTEXT_FILE
 from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
+from ..store import Solutions
 from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
+from .describe import construct, iri_ref, run, values
 from .documents import serve_graph
 from .embed import jsonld
-from .graph import Index
+from .graph import Index, sort_key
 from .view import View, best_literal
 
 blueprint = Blueprint("dataset", __name__)
@@ -36,7 +38,7 @@ DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9]+){1,2}$")
 @blueprint.route("/dataset.<extension>")
 @blueprint.route("/.well-known/void")
 def dataset(extension: str | None = None):
-    return serve_graph(names().dataset, "/dataset", extension, render_dataset)
+    return serve_graph(names().dataset, "/dataset", extension, lambda whole: render_dataset())
 
 
 def graphs_query(dataset: str) -> str:
@@ -45,8 +47,33 @@ def graphs_query(dataset: str) -> str:
             f"  OPTIONAL {{ ?graph void:triples ?triples }}\n}} ORDER BY ?graph")
 
 
-def render_dataset(triples: list[ox.Triple]) -> str:
-    index = Index(triples)
+def page_of_description(size: int) -> tuple[list[ox.Triple], int]:
+    """What the dataset's page shows, and how many named graphs it has: the dataset, the blank nodes it
+    reaches (partitions, checksums), its distributions, and the first `size` of its graphs by IRI. Not the
+    whole description, which describes every document's graph (156,000 triples at 10M)."""
+    ref, distribution = iri_ref(names().dataset), iri_ref(DCAT + "distribution")
+    # One query, so that a remote store's blank node labels hold across the parts.
+    own = construct(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{
+  {{ VALUES ?s {{ {ref} }} ?s ?p ?o FILTER(?p != void:subset) }}
+  UNION {{ {ref} ?link ?s FILTER(isBlank(?s) || ?link = {distribution}) ?s ?p ?o }}
+  UNION {{ {ref} ?link ?b FILTER(isBlank(?b) || ?link = {distribution}) ?b ?more ?s FILTER(isBlank(?s))
+          ?s ?p ?o }} }} }}""")
+    if not own:
+        abort(404, f"the build holds no graph {names().dataset}")
+    found = run(f"SELECT ?g WHERE {{ GRAPH {ref} {{ {ref} void:subset ?g }} }}")
+    assert isinstance(found, Solutions)
+    subsets = sorted((row[0] for row in found.rows), key=str)
+    first = [g for g in subsets[:size] if isinstance(g, ox.NamedNode)]
+    if first:
+        own += [ox.Triple(ox.NamedNode(names().dataset), ox.NamedNode(VOID + "subset"), g) for g in first]
+        own += construct(f"CONSTRUCT {{ ?g ?p ?o }} WHERE {{ GRAPH {ref} {{ "
+                         f"{values('?g', [g.value for g in first])} ?g ?p ?o }} }}")
+    return own, len(subsets)
+
+
+def render_dataset() -> str:
+    triples, graphs_total = page_of_description(settings().page_size)
+    index = Index(sorted(set(triples), key=sort_key))
     view = View(index)
     ds = ox.NamedNode(names().dataset)
     distributions = []
@@ -68,18 +95,17 @@ def render_dataset(triples: list[ox.Triple]) -> str:
     distributions.sort(key=lambda d: d["name"])
     # One page of the named graphs, by IRI: a large data set has one per document (the dataset's Turtle, and a
     # query, list them all).
-    subsets = sorted(index.objects(ds, VOID + "subset"), key=str)
     graphs = [{"graph": subset, "triples": index.value(subset, VOID + "triples"),
                "source": index.value(subset, DCTERMS + "source"),
                "label": best_literal(index, subset, (RDFS + "label",))}
-              for subset in subsets[:settings().page_size]]
+              for subset in sorted(index.objects(ds, VOID + "subset"), key=str)]
     skip = (DCAT + "distribution", VOID + "dataDump", VOID + "subset", VOID + "classPartition",
             VOID + "propertyPartition")
     partitions = _partitions(index, ds, "classPartition", "class", "entities")
     properties = _partitions(index, ds, "propertyPartition", "property", "triples")
     return render_template(
         "dataset.html", view=view, ds=ds, rows=view.rows(ds, skip=skip), distributions=distributions,
-        graphs=graphs, graphs_total=len(subsets), graphs_query=graphs_query(ds.value), partitions=partitions,
+        graphs=graphs, graphs_total=graphs_total, graphs_query=graphs_query(ds.value), partitions=partitions,
         properties=properties, jsonld=jsonld(index.triples, ds.value),
         title=best_literal(index, ds, (DCTERMS + "title", RDFS + "label")) or settings().title,
         description=best_literal(index, ds, (DCTERMS + "description",)), sd=SD)

@@ -140,9 +140,11 @@ def choose(extension: Representation | None) -> tuple[Representation | None, boo
     return negotiate(), True
 
 
-def serve_graph(graph: str, path: str, extension: str | None, html: Callable[[list[ox.Triple]], str]) -> Response:
+def serve_graph(graph: str, path: str, extension: str | None,
+                html: Callable[[Callable[[], list[ox.Triple]]], str]) -> Response:
     """A document that is a whole named graph (the ontology, the shapes, the dataset's description),
-    served at its own IRI's path with content negotiation, and at `path.ext` for each format."""
+    served at its own IRI's path with content negotiation, and at `path.ext` for each format. `html` renders
+    the page, given how to read the whole graph: a page that shows a part of a large graph reads only that."""
     from .describe import graph_triples
     from .negotiation import by_extension
 
@@ -155,8 +157,12 @@ def serve_graph(graph: str, path: str, extension: str | None, html: Callable[[li
         chosen, negotiated = choose(None)
     if chosen is None:
         return not_acceptable(path)
-    triples = cached(("graph-triples", graph), lambda: graph_triples(graph), lambda t: 300 * len(t))
-    if not triples:
-        abort(404, f"the build holds no graph {graph}")
-    document = Document(path, ("graph", graph), triples, lambda: html(triples))
+
+    def whole() -> list[ox.Triple]:
+        triples = cached(("graph-triples", graph), lambda: graph_triples(graph), lambda t: 300 * len(t))
+        if not triples:
+            abort(404, f"the build holds no graph {graph}")
+        return triples
+
+    document = Document(path, ("graph", graph), [] if chosen.is_html else whole(), lambda: html(whole))
     return answer(document, chosen, negotiated)

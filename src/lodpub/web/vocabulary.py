@@ -33,13 +33,13 @@ PROPERTY_TYPES = {OWL + "ObjectProperty": "object property", OWL + "DatatypeProp
 @blueprint.route("/ontology")
 @blueprint.route("/ontology.<extension>")
 def ontology(extension: str | None = None):
-    return serve_graph(names().ontology, "/ontology", extension, render_ontology)
+    return serve_graph(names().ontology, "/ontology", extension, lambda whole: render_ontology(whole()))
 
 
 @blueprint.route("/shapes")
 @blueprint.route("/shapes.<extension>")
 def shapes(extension: str | None = None):
-    return serve_graph(names().shapes, "/shapes", extension, render_shapes)
+    return serve_graph(names().shapes, "/shapes", extension, lambda whole: render_shapes(whole()))
 
 
 @dataclass
