@@ -20,7 +20,7 @@ from ..jsonld import MEDIA_TYPE as JSONLD_MEDIA_TYPE
 from ..store import Solutions
 from ..vocab import DCAT, DCTERMS, IANA_MEDIA, RDFS, SD, SPDX, VOID
 from .context import names, settings
-from .describe import construct, iri_ref, run, values
+from .describe import construct, dataset_description, iri_ref, run, values
 from .documents import serve_graph
 from .embed import jsonld
 from .graph import Index, sort_key
@@ -50,14 +50,9 @@ def graphs_query(dataset: str) -> str:
 def page_of_description(size: int) -> tuple[list[ox.Triple], int]:
     """What the dataset's page shows, and how many named graphs it has: the dataset, the blank nodes it
     reaches (partitions, checksums), its distributions, and the first `size` of its graphs by IRI. Not the
-    whole description, which describes every document's graph (156,000 triples at 10M)."""
-    ref, distribution = iri_ref(names().dataset), iri_ref(DCAT + "distribution")
-    # One query, so that a remote store's blank node labels hold across the parts.
-    own = construct(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{
-  {{ VALUES ?s {{ {ref} }} ?s ?p ?o FILTER(?p != void:subset) }}
-  UNION {{ {ref} ?link ?s FILTER(isBlank(?s) || ?link = {distribution}) ?s ?p ?o }}
-  UNION {{ {ref} ?link ?b FILTER(isBlank(?b) || ?link = {distribution}) ?b ?more ?s FILTER(isBlank(?s))
-          ?s ?p ?o }} }} }}""")
+    whole description, which describes every document's graph."""
+    ref = iri_ref(names().dataset)
+    own = dataset_description(follow=(DCAT + "distribution",))
     if not own:
         abort(404, f"the build holds no graph {names().dataset}")
     found = run(f"SELECT ?g WHERE {{ GRAPH {ref} {{ {ref} void:subset ?g }} }}")

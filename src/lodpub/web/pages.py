@@ -11,7 +11,7 @@ from ..vocab import DCTERMS, FOAF, ORG, RDFS, SCHEMA, VOID
 from . import story
 from .cache import cached
 from .context import names, settings
-from .describe import construct, iri_ref, labels_and_types, select, values
+from .describe import dataset_description, iri_ref, labels_and_types, select, values
 from .embed import jsonld
 from .graph import Index, sort_key
 from .http import page_argument
@@ -37,17 +37,8 @@ class ClassCount:
 
 
 def dataset_summary() -> Index:
-    """The dataset's own description and the blank nodes it reaches (its partitions, its checksum): not the
-    description of every document's graph (void:subset), which grows with the data and the home page never
-    shows."""
-    ref = iri_ref(names().dataset)
-    blank = "FILTER(isBlank(?s)) ?s ?p ?o"
-    # One query, so that a remote store's blank node labels hold across the parts.
-    summary = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{
-  {{ VALUES ?s {{ {ref} }} ?s ?p ?o FILTER(?p != void:subset) }}
-  UNION {{ {ref} ?link ?s {blank} }}
-  UNION {{ {ref} ?link ?b FILTER(isBlank(?b)) ?b ?more ?s {blank} }} }} }}"""
-    return cached(("dataset-summary", names().dataset), lambda: Index(sorted(construct(summary), key=sort_key)),
+    """The dataset's own description (its counts and partitions), which is what the home page shows."""
+    return cached(("dataset-summary", names().dataset), lambda: Index(sorted(dataset_description(), key=sort_key)),
                   lambda i: 300 * len(i.triples))
 
 
