@@ -60,7 +60,7 @@ from .vocab import OA, Names
 CACHE_FORMAT = f"lodpub-{__version__}-cache-2"
 ONTOLOGY_UNIT = "_ontology"   # not a slug, so no document can take its place in the cache
 FINGERPRINTS = "fingerprints.json"   # under the cache folder: see Fingerprints
-STORE_BATCH = 500_000         # quads handed to the store's bulk loader at once
+STORE_BATCH = 125_000         # quads handed to the bulk loader at once: its memory grows with this, its speed barely
 VALIDATE_BATCH = 64           # documents handed to the validating processes at once
 HASH_POOL_FROM = 64          # fewer graphs to hash than this are hashed in this process
 POOL_FROM = 16                # fewer documents to parse or validate than this are handled in this process
