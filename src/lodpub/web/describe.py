@@ -10,11 +10,12 @@ A description of `<x>` is:
 - the labels and types of every resource it links to or is linked from;
 - a few triples about the document itself: its topic, license, dataset, and where the next page is (Hydra).
 
-Four queries make it, whatever its size: the count of values per property, the closure of the others, the
-incoming links (counted, sorted and cut into the page here), the labels; one more per long property (its values,
-sorted and cut here) and per property by which blank nodes of the page link in. A hub's values and links are
-read, but only one page of them is closed, labelled and shown. The property hierarchy the counts need is read
-once per process.
+A few queries make it, whatever its size: the count of values per property, the closure of the others, the
+count of links in per property (again, less the subproperties' links, for a superproperty whose subproperties
+link in too), the labels; one more per long property (its values, sorted and cut here), per property of links
+in that the page reaches (its subjects, sorted and cut here) and per property by which blank nodes of the page
+link in. Only one page of a hub's values and links is closed, labelled and shown. The property hierarchy the
+counts need is read once per process.
 Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 """
 
@@ -162,8 +163,8 @@ def _page_of_values(ref: str, predicate: str, page: int, size: int) -> list[ox.T
     """One page of a long property's values, each with its blank nodes two levels deep; a span supporting the
     thing comes with its own triples, as the closure gives them.
 
-    The values are read and ordered here: over a hub's thousands of spans, Oxigraph's ORDER BY took ten times
-    as long as reading them all. Blank nodes cannot be named in a later query, so values among which there
+    The values are read and ordered here: over a hub's thousands of spans, Oxigraph's ORDER BY took far longer
+    than reading them all. Blank nodes cannot be named in a later query, so values among which there
     are blank nodes are paged and closed by one query instead."""
     prop = iri_ref(predicate)
     evidence = predicate == names().lpo + "supportedBy"
@@ -238,9 +239,9 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
     """The number of things linking in per property, and the page's links with the triples of the blank nodes
     among them (two levels deep).
 
-    The store counts the links (a hub has tens of thousands, and reading them into Python took ten times as
-    long as counting them there); only the properties the page reaches are read, and their subjects sorted
-    here, blank nodes first as SPARQL orders them: Oxigraph's ORDER BY took several times as long."""
+    The store counts the links (a hub has tens of thousands, and reading them into Python took far longer than
+    counting them there); only the properties the page reaches are read, and their subjects sorted here, blank
+    nodes first as SPARQL orders them: Oxigraph's ORDER BY took far longer."""
     rows = select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {ref} }} GROUP BY ?p")
     counts = {row["p"].value: int(row["n"].value) for row in rows}
     implying = _implying(set(counts))
@@ -366,7 +367,7 @@ def graph_triples(graph: str) -> list[ox.Triple]:
 def dataset_description(follow: tuple[str, ...] = ()) -> list[ox.Triple]:
     """The dataset's own description: the dataset node, the blank nodes it reaches (its partitions, its
     checksum) and the nodes it links to by the properties to `follow`, with their blank nodes. Not the
-    description of every document's graph (void:subset), which grows with the data: 156,000 triples at 10M.
+    description of every document's graph (void:subset), which grows with the data.
     One query, so that a remote store's blank node labels hold across the parts."""
     ref = iri_ref(names().dataset)
 
