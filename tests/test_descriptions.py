@@ -253,13 +253,16 @@ def test_a_page_lists_one_page_of_quotes_and_says_how_to_get_them_all(tiny_pages
         FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{BASE}id/person/")) }} GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT 1""")[0]
     assert int(row["n"]) > TINY_PAGE, "the article quotes someone more than a tiny page holds"
     page = Page(get(url_of(tiny_pages, row["o"]), "text/html").text)
-    assert f"The first {TINY_PAGE} quotes are shown" in page.text
+    assert f"{TINY_PAGE} of its quotes are shown" in page.text
     query = [href for href, text in page.anchors if text == "this query"]
     assert len(query) == 1
     answer = get(tiny_pages.url + query[0].lstrip("/"), "application/sparql-results+json")
     assert answer.status_code == 200
     listed = {b["quote"]["value"] for b in answer.json()["results"]["bindings"]}
     assert len(listed) >= int(row["n"]) > TINY_PAGE
+    shown = {tiny_pages.url + href.lstrip("/") for href, text in page.anchors if text == "the quote"}
+    assert len(shown) == TINY_PAGE
+    assert {iri.replace(BASE, tiny_pages.url) for iri in listed} >= shown, "the page shows quotes the query lists"
 
 
 def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparql):

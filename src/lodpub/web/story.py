@@ -351,10 +351,12 @@ class Role:
 
 
 def roles_of(agent: str, limit: int) -> list[Role]:
-    """The offices and ranks the text gives the agent (W3C ORG memberships), with the attested times."""
+    """The offices and ranks the text gives the agent (W3C ORG memberships), with the attested times: the
+    first `limit` memberships the store finds, in its own order (Oxigraph's ORDER BY over a hub's thousands of
+    memberships cost more than the page may take)."""
     rows = select(f"""
 SELECT ?m ?p ?o WHERE {{
-  {{ SELECT DISTINCT ?m WHERE {{ ?m org:member {iri_ref(agent)} }} ORDER BY ?m LIMIT {limit} }}
+  {{ SELECT DISTINCT ?m WHERE {{ ?m org:member {iri_ref(agent)} }} LIMIT {limit} }}
   ?m ?p ?o FILTER(?p IN (org:role, org:organization, lpo:principal, lpo:polity, lpo:attestedAt))
 }}""")
     lpo = names().lpo
