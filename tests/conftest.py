@@ -259,7 +259,7 @@ def endpoint(server) -> str:
 @pytest.fixture(scope="session")
 def small_pages(built):
     """A second server that pages lists and incoming links five at a time, so paging is exercised on any data."""
-    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(SMALL_PAGE)})
+    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(SMALL_PAGE), "LODPUB_SECTION_ROWS": str(SMALL_PAGE)})
     yield live
     live.stop()
 

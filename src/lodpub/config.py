@@ -51,6 +51,9 @@ class Settings:
     query_max_terms: int = 50_000
     # Incoming links shown per page of a description.
     page_size: int = 50
+    # Rows each list of a page about a thing shows (timeline, roles, claims, quotes, evidence) before it says
+    # how to get the rest: a hub has thousands, and every row brings labels to look up and HTML to write.
+    section_rows: int = 20
     # The dataset's own metadata.
     title: str = "lodpub: who communicated what to whom"
     license: str = "https://creativecommons.org/licenses/by/4.0/"

@@ -253,10 +253,9 @@ def annotated_text(text: str, iri: str) -> tuple[list[Segment], list[Annotation]
 def render(description: Description) -> str:
     thing = ox.NamedNode(description.iri)
     lpo = _lpo()
-    # A page lists one page of quotes and one of evidence spans (settings.page_size): a hub of the bench corpus
-    # has thousands, 700 KB of HTML. One quote more than is shown tells whether there are more; the evidence is
-    # all in the description already. The page says how to get the rest.
-    shown = settings().page_size
+    # Each list shows `settings.section_rows` rows and says how to get the rest. One quote more than is shown
+    # tells whether there are more; the evidence is all in the description already.
+    shown = settings().section_rows
     found_quotes, mentioned = quotes(description.iri, shown + 1)
     base_index = Index(description.triples)
     text_literal = base_index.value(thing, TEXT)
