@@ -248,7 +248,7 @@ class Act:
         for claim, claimant in self.vouched_by:
             terms |= {claim, claimant}
         for w in self.when:
-            terms |= {w.term, w.inference, *w.basis}
+            terms |= {w.inference, *w.basis}     # a time is shown by its phrase or value, not its label
         return {t for t in terms if isinstance(t, ox.NamedNode)}
 
 

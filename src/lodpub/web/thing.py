@@ -48,7 +48,7 @@ class Story:
         for r in self.roles:
             terms |= {r.membership, r.role, *r.organizations, *r.principals, *r.polities}
             for w in r.when:
-                terms |= {w.term, w.inference, *w.basis}
+                terms |= {w.inference, *w.basis}
         if self.claims:
             terms |= self.claims.mentioned
         for d in self.disputes:
@@ -169,8 +169,8 @@ def quotes(iri: str, limit: int) -> tuple[list[Quote], set[ox.NamedNode]]:
             span = Evidence(row["span"], None, row.get("source"), as_int(row.get("start")), as_int(row.get("end")))
             if all(s.span != span.span for s in q.spans):
                 q.spans.append(span)
-        if isinstance(row["q"], ox.NamedNode):
-            mentioned.add(row["q"])
+    # A quote is shown by its text; its label only stands in for a missing text.
+    mentioned |= {q.quote for q in by_quote.values() if q.text is None and isinstance(q.quote, ox.NamedNode)}
     ordered = sorted(by_quote.values(), key=lambda q: (min((s.start or 0 for s in q.spans), default=0), str(q.quote)))
     return ordered, mentioned
 
