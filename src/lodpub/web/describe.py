@@ -12,10 +12,10 @@ A description of `<x>` is:
 
 A few queries make it, whatever its size: the count of values per property, the closure of the others, the
 count of links in per property (again, less the subproperties' links, for a superproperty whose subproperties
-link in too), the labels; one more per long property (its values, sorted and cut here), per property of links
-in that the page reaches (its subjects, sorted and cut here) and per property by which blank nodes of the page
-link in. Only one page of a hub's values and links is closed, labelled and shown. The property hierarchy the
-counts need is read once per process.
+link in too), the labels; one more per long property (a page of its values) and per property of links in
+that the page reaches (a page of its subjects), each page in the store's own order and sorted here, and one
+per property by which blank nodes of the page link in. Only one page of a hub's values and links is closed,
+labelled and shown. The property hierarchy the counts need is read once per process.
 Only `query()` is used, so a remote SPARQL store serves the same descriptions.
 """
 
@@ -164,22 +164,23 @@ def _page_of_values(ref: str, predicate: str, page: int, size: int) -> list[ox.T
     """One page of a long property's values, each with its blank nodes two levels deep; a span supporting the
     thing comes with its own triples, as the closure gives them.
 
-    The values are read and ordered here: over a hub's thousands of spans, Oxigraph's ORDER BY took far longer
-    than reading them all. Blank nodes cannot be named in a later query, so values among which there
-    are blank nodes are paged and closed by one query instead."""
+    The pages follow the store's own order, and each is ordered here: over a hub's thousands of spans, Oxigraph's
+    ORDER BY, or reading them all to sort them, took longer than a page may. Blank nodes cannot be named in a
+    later query, so a page with blank nodes among its values is read again with their triples, by one query."""
     prop = iri_ref(predicate)
     evidence = predicate == names().lpo + "supportedBy"
-    result = run(f"SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }}")
+    page_query = f"SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }} LIMIT {size} OFFSET {(page - 1) * size}"
+    result = run(page_query)
     assert isinstance(result, Solutions)
     found = [row[0] for row in result.rows]
     if any(isinstance(o, ox.BlankNode) for o in found):
         reach = "" if evidence else "FILTER(isBlank(?o)) "
         return construct(f"""
 CONSTRUCT {{ {ref} {prop} ?o . ?o ?q ?v . ?v ?r ?w }} WHERE {{
-  {{ SELECT DISTINCT ?o WHERE {{ {ref} {prop} ?o }} ORDER BY ?o LIMIT {size} OFFSET {(page - 1) * size} }}
+  {{ {page_query} }}
   OPTIONAL {{ {reach}?o ?q ?v OPTIONAL {{ ?v ?r ?w FILTER(isBlank(?v)) }} }}
 }}""")
-    shown = sorted(found, key=lambda o: (isinstance(o, ox.Literal), o.value))[(page - 1) * size: page * size]
+    shown = sorted(found, key=lambda o: (isinstance(o, ox.Literal), o.value))
     thing, link = ox.NamedNode(ref[1:-1]), ox.NamedNode(predicate)
     out = [ox.Triple(thing, link, o) for o in shown]
     spans = [o.value for o in shown if isinstance(o, ox.NamedNode)]
@@ -241,8 +242,9 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
     among them (two levels deep).
 
     The store counts the links (a hub has tens of thousands, and reading them into Python took far longer than
-    counting them there); only the properties the page reaches are read, and their subjects sorted here, blank
-    nodes first as SPARQL orders them: Oxigraph's ORDER BY took far longer."""
+    counting them there); only the properties the page reaches are read, one page of each in the store's own
+    order, sorted here with blank nodes first as SPARQL orders them: Oxigraph's ORDER BY, or reading them all to
+    sort them, took longer than a page may."""
     rows = select(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {ref} }} GROUP BY ?p")
     counts = {row["p"].value: int(row["n"].value) for row in rows}
     implying = _implying(set(counts))
@@ -253,11 +255,13 @@ def _incoming(ref: str, page: int, size: int) -> tuple[dict[str, int], list[ox.T
     start, end, shown, before = (page - 1) * size, page * size, [], 0
     for prop in sorted(counts):     # `before`: the links of the properties before this one
         if before + counts[prop] > start and before < end:
-            found = run(f"SELECT DISTINCT ?s WHERE {{ {_stated_links(ref, prop, implying.get(prop, []))} }}")
+            skip = max(0, start - before)
+            found = run(f"SELECT DISTINCT ?s WHERE {{ {_stated_links(ref, prop, implying.get(prop, []))} }} "
+                        f"LIMIT {min(end - before, counts[prop]) - skip} OFFSET {skip}")
             assert isinstance(found, Solutions)
             subjects = sorted((row[0] for row in found.rows), key=lambda s: (isinstance(s, ox.NamedNode), s.value))
             predicate = ox.NamedNode(prop)
-            shown += [(s, predicate) for s in subjects[max(0, start - before): end - before]]
+            shown += [(s, predicate) for s in subjects]
         before += counts[prop]
     thing = ox.NamedNode(ref[1:-1])
     out = [ox.Triple(s, p, thing) for s, p in shown]
