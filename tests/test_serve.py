@@ -89,6 +89,20 @@ def test_the_query_processes_are_told_to_keep_few_malloc_arenas(site):
         assert b"MALLOC_ARENA_MAX=2" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
 
 
+def test_a_worker_freezes_what_it_starts_with_and_collects_young_objects_less_often(built):
+    """In a worker process, what the app holds from its start is out of the collector's way, and a request's
+    own objects die before they are counted as old."""
+    script = ("import gc; from lodpub.server import worker_app, GC_YOUNG_THRESHOLD; "
+              "before = gc.get_threshold()[0]; worker_app(); "
+              "print(before, gc.get_threshold()[0], GC_YOUNG_THRESHOLD, gc.get_freeze_count())")
+    result = subprocess.run([sys.executable, "-c", script], env={**os.environ, **built.to_env()},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    before, after, wanted, frozen = map(int, result.stdout.split())
+    assert before == 700 and after == wanted > before
+    assert frozen > 10_000, "the modules, templates and app a worker starts with are frozen"
+
+
 def test_serve_needs_only_the_built_dist_not_the_sources(built, tmp_path):
     """A copy of dist/, served with the source folders pointing nowhere: nothing is re-parsed at start."""
     dist = tmp_path / "dist"

@@ -12,6 +12,7 @@ The application is a plain WSGI app: gunicorn, or granian behind nginx, run it a
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 
 from .config import Settings
@@ -21,6 +22,7 @@ MAX_HEAD_BYTES = 64 << 10    # a request's line and headers: more is refused (43
 WORKERS_KILL_TIMEOUT_S = 5
 MALLOC_ARENAS = 2
 M_ARENA_MAX = -8    # glibc's mallopt parameter
+GC_YOUNG_THRESHOLD = 10_000    # allocations between collections of the youngest objects (Python's default: 700)
 
 
 def threads_for(settings: Settings) -> int:
@@ -47,7 +49,7 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None, 
     os.environ.update(settings.to_env())
     fewer_malloc_arenas()
     Granian(
-        "lodpub.web:create_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
+        "lodpub.server:worker_app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
         workers=workers, blocking_threads=threads_for(settings),
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True,
                                      max_buffer_size=MAX_HEAD_BYTES),
@@ -55,6 +57,20 @@ def serve(settings: Settings, host: str, port: int, workers: int | None = None, 
         # On shutdown, a worker still busy (a query in flight) is killed after this long, never left behind.
         workers_kill_timeout=WORKERS_KILL_TIMEOUT_S,
     ).serve()
+
+
+def worker_app():
+    """The application of one worker process, with Python's garbage collector set for a server. What the
+    worker holds from its start (modules, templates, the app) is frozen out of every collection, and the
+    youngest objects are collected less often: at the default, a request's own objects outlived enough young
+    collections to be counted as old, and every few pages a full collection walked all the cached answers'
+    terms in the middle of some request."""
+    from .web import create_app
+
+    app = create_app()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    return app
 
 
 def fewer_malloc_arenas() -> None:
