@@ -156,7 +156,7 @@ class Cache:
         """A validation mark by its file name, as a manifest lists it (None for a name that is not one)."""
         return self.root / "valid" / name if name and "/" not in name and not name.startswith(".") else None
 
-    def write(self, path: Path, data: bytes) -> None:
+    def write(self, path: Path, data: bytes | Iterable[bytes]) -> None:
         write_atomically(path, data)
 
     def prune(self, keep: list[Path]) -> None:
@@ -270,11 +270,14 @@ def prepare(settings: Settings, store_path: Path, progress: bool = False, previo
         if context is None:
             context = sorted(_load(units, store_path, cache, progress))
         if context_digest is None:
-            text = b"".join(context)
-            context_digest = hashlib.sha256(text).hexdigest()
+            # Line by line: joined, the context of a big dataset is one more copy of it in memory, at the
+            # build's peak.
+            hashed = hashlib.sha256()
+            for line in context:
+                hashed.update(line)
+            context_digest = hashed.hexdigest()
             if not cache.context(context_digest).exists():
-                cache.write(cache.context(context_digest), text)
-            del text
+                cache.write(cache.context(context_digest), context)
         clock.lap("store")
         checked = Checked(names, units, shapes, parsed=parsed, seconds=clock.laps, context=context_digest,
                           updated=updated, reindex=reindex)

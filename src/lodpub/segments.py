@@ -41,12 +41,15 @@ def triple_lines(quads_file: Path) -> list[bytes]:
     return [triple_line(line) for line in quads_file.read_bytes().splitlines(keepends=True)]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write a file under a name of its own first, then rename it: a reader (or another build sharing the
-    cache) sees the whole file or none."""
+    cache) sees the whole file or none. `data` may come in pieces, which are never joined in memory."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            handle.writelines(data)
     os.chmod(tmp, 0o644)
     os.replace(tmp, path)
 
