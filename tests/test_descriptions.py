@@ -242,8 +242,7 @@ TINY_PAGE = 2
 @pytest.fixture(scope="module")
 def tiny_pages(built):
     """A server that pages lists and links two at a time: the article quotes nobody more than three times."""
-    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(TINY_PAGE),
-                                             "LODPUB_SECTION_ROWS": str(TINY_PAGE)})
+    live = LiveServer(built, env={"LODPUB_PAGE_SIZE": str(TINY_PAGE), "LODPUB_SECTION_ROWS": str(TINY_PAGE)})
     yield live
     live.stop()
 
