@@ -265,6 +265,28 @@ def test_a_page_lists_one_page_of_quotes_and_says_how_to_get_them_all(tiny_pages
     assert {iri.replace(BASE, tiny_pages.url) for iri in listed} >= shown, "the page shows quotes the query lists"
 
 
+def test_a_page_with_more_roles_than_a_list_holds_says_so(built, small_pages, sparql):
+    """An agent with more memberships than a page's list shows lists as many as it holds and says where the
+    rest are; with room for all, it lists them all and says nothing more."""
+    row = sparql("""SELECT ?a (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m <http://www.w3.org/ns/org#member> ?a }
+        GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1""")[0]
+    held = int(row["n"])
+    assert 1 < held <= SMALL_PAGE, "someone in the article holds two offices, fewer than a small page"
+    more = "of its roles are shown"
+
+    def roles(html: str) -> int:
+        return html.split('<ul class="roles">', 1)[1].split("</ul>", 1)[0].count("<li>")
+
+    live = LiveServer(built, env={"LODPUB_SECTION_ROWS": "1"})
+    try:
+        one = get(url_of(live, row["a"]), "text/html").text
+    finally:
+        live.stop()
+    assert roles(one) == 1 and f"1 {more}" in Page(one).text
+    every = get(url_of(small_pages, row["a"]), "text/html").text
+    assert roles(every) == held and more not in Page(every).text
+
+
 def test_a_page_lists_one_page_of_evidence_and_counts_the_rest(tiny_pages, sparql):
     row = sparql(f"""SELECT ?s (COUNT(DISTINCT ?span) AS ?n) WHERE {{ ?s <{BASE}ontology#supportedBy> ?span
         FILTER(isIRI(?s)) }} GROUP BY ?s ORDER BY DESC(?n) ?s LIMIT 1""")[0]

@@ -33,6 +33,7 @@ class Story:
     agent: bool = False
     act: story.Act | None = None                 # the thing itself, when it is a communication
     roles: list = field(default_factory=list)
+    more_roles: bool = False
     timeline: list = field(default_factory=list)
     more_acts: bool = False
     claims: story.Claims | None = None
@@ -70,7 +71,9 @@ def tell(iri: str, types: set[str], shown: int) -> Story:
     if types & {lpo + c for c in story.ACT_CLASSES}:
         told.act = next(iter(story.acts([thing])), None)
     if told.agent:
-        told.roles = story.roles_of(iri, shown)
+        roles = story.roles_of(iri, shown + 1)
+        told.more_roles = len(roles) > shown
+        told.roles = roles[:shown]
         terms = story.act_terms_of(iri, shown + 1)
         told.more_acts = len(terms) > shown
         told.timeline = story.acts(terms[:shown])
