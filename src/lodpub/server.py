@@ -2,9 +2,10 @@
 
 granian (Rust, from PyPI) owns the sockets: HTTP parsing, keep-alive, a header-read timeout (a client that
 sends its headers slowly holds a connection, never a worker), worker processes it respawns when one dies, and
-no control socket. Each worker process runs `create_app()` with the settings handed over in the environment
-(LODPUB_*), and answers requests on a pool of threads; SPARQL queries run in that worker's killable query
-processes (sparql/processes.py), fewer than its threads, so documents are answered while heavy queries run.
+no control socket. Each worker process runs `create_app()` (through `worker_app`, which sets the garbage
+collector) with the settings handed over in the environment (LODPUB_*), and answers requests on a pool of
+threads; SPARQL queries run in that worker's killable query processes (sparql/processes.py), fewer than its
+threads, so documents are answered while heavy queries run.
 
 The application is a plain WSGI app: gunicorn, or granian behind nginx, run it as well (docs/serving.md).
 """
