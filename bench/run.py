@@ -342,29 +342,34 @@ request = function()
 end
 """, encoding="utf-8")
     command = ["wrk", "-t2", "-c4", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}"]
-    # Rounds not counted, until one is no faster than the one before: every worker of a server has then met the
-    # paths (a keep-alive connection stays with the worker that accepted it, and each worker keeps its own
-    # answers; at 10M a worker takes minutes to render a sample's hub pages once).
+    # Rounds not counted, until one is at most a fifth faster than the one before: every worker of a server has
+    # then met the paths (a keep-alive connection stays with the worker that accepted it, and each worker keeps
+    # its own answers; at 10M a worker takes minutes to render a sample's hub pages once).
     last = 0.0
     for _ in range(WARM_UP_ROUNDS if WARM_UP else 0):
-        warm = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-        rate = re.search(r"Requests/sec:\s*([\d.]+)", warm.stdout)
-        if rate is None or float(rate.group(1)) <= 1.2 * last:
+        rate = requests_per_second(subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60))
+        if rate is None or rate <= 1.2 * last:
             break
-        last = float(rate.group(1))
+        last = rate
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
-    found = re.search(r"Requests/sec:\s*([\d.]+)", result.stdout)
+    found = requests_per_second(result)
     bad = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", result.stdout)
     errors = re.search(r"Socket errors:.*", result.stdout)
-    if not found:
+    if found is None:
         return {"error": (result.stdout + result.stderr)[-300:]}
-    out = {"rps": float(found.group(1))}
+    out = {"rps": found}
     if bad:
         out["non_2xx"] = int(bad.group(1))
     if errors:
         out["socket_errors"] = errors.group(0)
     return out
 
+
+
+def requests_per_second(wrk: subprocess.CompletedProcess) -> float | None:
+    """The rate a wrk run reports, or None when it reports none."""
+    found = re.search(r"Requests/sec:\s*([\d.]+)", wrk.stdout)
+    return float(found.group(1)) if found else None
 
 # --- the run ----------------------------------------------------------------------------------------------------
 
@@ -395,8 +400,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip", default="", help="queries of the mix to leave out (comma-separated keys)")
     parser.add_argument("--timeout", type=float, default=120.0, help="most seconds one request may take")
     parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
-                        help="time wrk's first round (by default rounds are run and not counted until one is no "
-                             "faster than the one before)")
+                        help="time wrk's first round (by default rounds are run and not counted until one is at "
+                             "most a fifth faster than the one before)")
     args = parser.parse_args(argv)
     global WARM_UP
     WARM_UP = args.warm_up

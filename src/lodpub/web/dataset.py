@@ -23,7 +23,7 @@ from .context import names, settings
 from .describe import construct, dataset_description, iri_ref, run, values
 from .documents import serve_graph
 from .embed import jsonld
-from .graph import Index, sort_key
+from .graph import Index
 from .view import View, best_literal
 
 blueprint = Blueprint("dataset", __name__)
@@ -68,7 +68,7 @@ def page_of_description(size: int) -> tuple[list[ox.Triple], int]:
 
 def render_dataset() -> str:
     triples, graphs_total = page_of_description(settings().page_size)
-    index = Index(sorted(set(triples), key=sort_key))
+    index = Index(triples)
     view = View(index)
     ds = ox.NamedNode(names().dataset)
     distributions = []

@@ -13,7 +13,7 @@ from .cache import cached
 from .context import names, settings
 from .describe import dataset_description, iri_ref, labels_and_types, select, values
 from .embed import jsonld
-from .graph import Index, sort_key
+from .graph import Index
 from .http import page_argument
 from .links import is_safe_iri
 from .network import layout
@@ -38,7 +38,7 @@ class ClassCount:
 
 def dataset_summary() -> Index:
     """The dataset's own description (its counts and partitions), which is what the home page shows."""
-    return cached(("dataset-summary", names().dataset), lambda: Index(sorted(dataset_description(), key=sort_key)),
+    return cached(("dataset-summary", names().dataset), lambda: Index(dataset_description()),
                   lambda i: 300 * len(i.triples))
 
 
